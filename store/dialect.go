@@ -1,0 +1,70 @@
+package store
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// This file is the one place where SQLite and PostgreSQL differ. All other
+// SQL in the project is written once, with ? placeholders, in the subset the
+// two engines share: INTEGER/BIGINT for times (Unix microseconds) and
+// booleans (0/1), TEXT, bytes, INSERT … ON CONFLICT, RETURNING.
+
+// Engine names.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+type dialect struct {
+	engine string
+}
+
+// rebind turns ? placeholders into $1, $2… for PostgreSQL. Query text never
+// contains a literal question mark, so a plain scan is enough.
+func (d dialect) rebind(q string) string {
+	if d.engine != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// forUpdate is the row-lock suffix: PostgreSQL locks the row; SQLite's
+// single writer connection with BEGIN IMMEDIATE already serialises writers.
+func (d dialect) forUpdate() string {
+	if d.engine == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint failure,
+// judged by the driver's error code, never by message text.
+func IsUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
