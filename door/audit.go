@@ -1,0 +1,294 @@
+package door
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"iter"
+	"strings"
+
+	"github.com/nrm-org/nrm"
+	"github.com/nrm-org/nrm/audit"
+	"github.com/nrm-org/nrm/store"
+)
+
+// Audit actions.
+const (
+	ActPersonCreate   = "person.create"
+	ActPersonRead     = "person.read"
+	ActPersonUpdate   = "person.update"
+	ActPersonList     = "person.list"
+	ActPersonSearch   = "person.search"
+	ActGrant          = "grant.create"
+	ActGrantRevoke    = "grant.revoke"
+	ActBreakGlass     = "breakglass.open"
+	ActLoginOK        = "login.success"
+	ActLoginFail      = "login.failure"
+	ActSecondFactorOK = "mfa.success"
+	ActSecondFactorNo = "mfa.failure"
+	ActLogout         = "logout"
+	ActUserCreate     = "user.create"
+	ActUserDisable    = "user.disable"
+	ActUserRoles      = "permission.change"
+	ActMFAReset       = "mfa.reset"
+	ActMFAEnrol       = "mfa.enrol"
+	ActTokenMint      = "token.mint"
+	ActExport         = "export"
+	ActKeysRotate     = "keys.rotate"
+	ActAuditRead      = "audit.read"
+)
+
+// event is what a door method wants recorded.
+type event struct {
+	action     string
+	subject    string
+	fields     []string
+	outcome    string
+	breakGlass bool
+	reason     string // encrypted before it is stored: reasons may themselves be sensitive
+}
+
+// appendAudit chains and writes one audit entry inside tx. The head row is
+// locked (PostgreSQL) or the single writer holds the database (SQLite), so
+// entries are strictly sequential. Any failure aborts the caller's access.
+func (s *Service) appendAudit(ctx context.Context, tx *store.Tx, a *nrm.Actor, ev event) error {
+	if s.auditHook != nil {
+		if err := s.auditHook(tx); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+	}
+	var seq int64
+	var prev []byte
+	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+tx.ForUpdate()).Scan(&seq, &prev); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	if ev.outcome == "" {
+		ev.outcome = "ok"
+	}
+	e := audit.Entry{
+		Seq: seq + 1, At: tx.Now, Action: ev.action, Subject: ev.subject, Fields: ev.fields,
+		Outcome: ev.outcome, BreakGlass: ev.breakGlass,
+	}
+	if ev.reason != "" {
+		ct, err := s.sealSystem(ctx, tx, "audit", "reason", fmt.Sprint(e.Seq), []byte(ev.reason))
+		if err != nil {
+			return fmt.Errorf("audit reason: %w", err)
+		}
+		e.Reason = ct
+	}
+	if a != nil {
+		e.ActorUser, e.ActorOrg, e.ActorRole = a.UserID, a.OrgID, a.PrimaryRole()
+		e.Remote, e.RequestID = a.Remote, a.RequestID
+	}
+	e.Seal(prev)
+	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor_user, actor_org, actor_role, action, subject, fields, outcome, break_glass, reason, remote, request_id, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, store.Micros(e.At), e.ActorUser, e.ActorOrg, e.ActorRole, e.Action, e.Subject,
+		strings.Join(e.Fields, ","), e.Outcome, store.Int(e.BreakGlass), e.Reason, e.Remote, e.RequestID,
+		e.PrevHash, e.Hash); err != nil {
+		return fmt.Errorf("audit insert: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, e.Seq, e.Hash); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	return nil
+}
+
+// scanEntry reads one audit_log row.
+func scanEntry(rows *sql.Rows) (audit.Entry, error) {
+	var e audit.Entry
+	var at, bg int64
+	var fields string
+	err := rows.Scan(&e.Seq, &at, &e.ActorUser, &e.ActorOrg, &e.ActorRole, &e.Action, &e.Subject, &fields,
+		&e.Outcome, &bg, &e.Reason, &e.Remote, &e.RequestID, &e.PrevHash, &e.Hash)
+	e.At, e.BreakGlass = store.Time(at), store.Bool(bg)
+	if fields != "" {
+		e.Fields = strings.Split(fields, ",")
+	}
+	return e, err
+}
+
+const auditCols = `seq, at, actor_user, actor_org, actor_role, action, subject, fields, outcome, break_glass, reason, remote, request_id, prev_hash, hash`
+
+// Checkpoint signs the Merkle root of the whole audit log if at least
+// CheckpointEvery entries (or force) came since the last checkpoint. It
+// returns the checkpoint written, or nil.
+func (s *Service) Checkpoint(ctx context.Context, force bool) (*audit.Checkpoint, error) {
+	var out *audit.Checkpoint
+	err := s.db.Update(ctx, func(tx *store.Tx) error {
+		var head, last int64
+		if err := tx.QueryRow(ctx, `SELECT seq FROM audit_head WHERE id = 1`+tx.ForUpdate()).Scan(&head); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(size), 0) FROM audit_checkpoints`).Scan(&last); err != nil {
+			return err
+		}
+		if head == last || (!force && head-last < s.set.CheckpointEvery) {
+			return nil
+		}
+		rows, err := tx.Query(ctx, `SELECT hash FROM audit_log WHERE seq <= ? ORDER BY seq`, head)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		leaves := make([][]byte, 0, head)
+		for rows.Next() {
+			var h []byte
+			if err := rows.Scan(&h); err != nil {
+				return err
+			}
+			leaves = append(leaves, h)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if int64(len(leaves)) != head {
+			return fmt.Errorf("audit: %d entries for head %d", len(leaves), head)
+		}
+		cp := audit.SignCheckpoint(s.signer, s.keyID, head, audit.MerkleRoot(leaves), tx.Now)
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_checkpoints (size, root, at, key_id, sig) VALUES (?, ?, ?, ?, ?)`,
+			cp.Size, cp.Root, store.Micros(cp.At), cp.KeyID, cp.Sig); err != nil {
+			return err
+		}
+		out = &cp
+		return nil
+	})
+	return out, err
+}
+
+// Checkpoints lists the signed checkpoints, oldest first.
+func (s *Service) Checkpoints(ctx context.Context) ([]audit.Checkpoint, error) {
+	var cps []audit.Checkpoint
+	err := s.db.View(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT size, root, at, key_id, sig FROM audit_checkpoints ORDER BY size`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c audit.Checkpoint
+			var at int64
+			if err := rows.Scan(&c.Size, &c.Root, &at, &c.KeyID, &c.Sig); err != nil {
+				return err
+			}
+			c.At = store.Time(at)
+			cps = append(cps, c)
+		}
+		return rows.Err()
+	})
+	return cps, err
+}
+
+// VerifyAudit recomputes the whole chain and every checkpoint. It returns
+// the number of entries checked, and an *audit.Problem naming the first bad
+// entry when anything was edited, deleted, inserted or reordered.
+func (s *Service) VerifyAudit(ctx context.Context) (int64, error) {
+	cps, err := s.Checkpoints(ctx)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log ORDER BY seq`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var seq iter.Seq2[audit.Entry, error] = func(yield func(audit.Entry, error) bool) {
+		for rows.Next() {
+			if !yield(scanEntry(rows)) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(audit.Entry{}, err)
+		}
+	}
+	n, err := audit.Verify(seq, cps, s.PublicKey())
+	if err != nil {
+		return n, err
+	}
+	// The head must agree with the last entry: a deleted tail shows here.
+	var head int64
+	if err := s.db.R.QueryRowContext(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&head); err != nil {
+		return n, err
+	}
+	if head != n {
+		return n, &audit.Problem{Seq: n + 1, Kind: "truncated", Detail: fmt.Sprintf("the log ends at %d but its head says %d", n, head)}
+	}
+	return n, nil
+}
+
+// AuditEntry is an audit record as the DPO and the person's disclosure log see it.
+type AuditEntry struct {
+	audit.Entry
+	ReasonText string
+}
+
+// AuditFilter selects audit entries.
+type AuditFilter struct {
+	Subject        string
+	ActorUser      string
+	Action         string
+	BreakGlassOnly bool
+	Limit          int
+}
+
+// ListAudit returns audit entries for the data protection officer. Reading
+// the audit trail is itself audited.
+func (s *Service) ListAudit(ctx context.Context, a *nrm.Actor, f AuditFilter) ([]AuditEntry, error) {
+	if !a.Has(nrm.RoleDPO) {
+		return nil, nrm.Errorf(nrm.EForbidden, "error.forbidden")
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	var out []AuditEntry
+	err := s.db.Update(ctx, func(tx *store.Tx) error {
+		q := `SELECT ` + auditCols + ` FROM audit_log WHERE 1=1`
+		var args []any
+		if f.Subject != "" {
+			q += ` AND subject = ?`
+			args = append(args, f.Subject)
+		}
+		if f.ActorUser != "" {
+			q += ` AND actor_user = ?`
+			args = append(args, f.ActorUser)
+		}
+		if f.Action != "" {
+			q += ` AND action = ?`
+			args = append(args, f.Action)
+		}
+		if f.BreakGlassOnly {
+			q += ` AND break_glass = 1`
+		}
+		q += ` ORDER BY seq DESC LIMIT ?`
+		args = append(args, f.Limit)
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			e, err := scanEntry(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			ae := AuditEntry{Entry: e}
+			if len(e.Reason) > 0 {
+				if pt, err := s.openSystem(ctx, tx, "audit", "reason", fmt.Sprint(e.Seq), e.Reason); err == nil {
+					ae.ReasonText = string(pt)
+				}
+			}
+			out = append(out, ae)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, a, event{action: ActAuditRead, fields: []string{"audit"}})
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return out, fail(err)
+}

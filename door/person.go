@@ -1,0 +1,541 @@
+package door
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/nrm-org/nrm"
+	"github.com/nrm-org/nrm/store"
+)
+
+// identity columns, each encrypted with AAD (persons, column, person id).
+var identityCols = []string{"given_name", "family_name", "aliases", "birth_date", "doc_number", "phone", "address"}
+
+const personCols = `id, code, owner_org, region, status, age_group, presumed_child, sex, nationality, created_by, created_at, updated_at, version`
+
+type personRow struct {
+	nrm.Person
+	cipher map[string][]byte
+	glass  bool // visible only through break-glass
+}
+
+func scanPerson(sc interface{ Scan(...any) error }, withCipher bool) (*personRow, error) {
+	var p personRow
+	var pc, ca, ua int64
+	dest := []any{&p.ID, &p.Code, &p.OwnerOrgID, &p.Region, &p.Status, &p.AgeGroup, &pc, &p.Sex, &p.Nationality, &p.CreatedBy, &ca, &ua, &p.Version}
+	cts := make([][]byte, len(identityCols)+1)
+	if withCipher {
+		for i := range cts {
+			dest = append(dest, &cts[i])
+		}
+	}
+	if err := sc.Scan(dest...); err != nil {
+		return nil, err
+	}
+	p.PresumedChild, p.CreatedAt, p.UpdatedAt = store.Bool(pc), store.Time(ca), store.Time(ua)
+	if withCipher {
+		p.cipher = make(map[string][]byte, len(cts))
+		for i, c := range identityCols {
+			p.cipher[c] = cts[i]
+		}
+		p.cipher["narrative"] = cts[len(identityCols)]
+	}
+	return &p, nil
+}
+
+// relation works out, at the moment of access, how the actor stands to the record.
+func (s *Service) relation(ctx context.Context, tx *store.Tx, a *nrm.Actor, p *nrm.Person) (nrm.Relation, error) {
+	rel := nrm.Relation{OwnOrg: a.OrgID != "" && a.OrgID == p.OwnerOrgID}
+	if a.UserID == "" {
+		return rel, nil
+	}
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM assignments WHERE person_id = ? AND user_id = ?`, p.ID, a.UserID).Scan(&n); err != nil {
+		return rel, err
+	}
+	rel.Assigned = n > 0
+	now := store.Micros(tx.Now)
+	rows, err := tx.Query(ctx, `SELECT parts FROM grants WHERE person_id = ? AND org_id = ? AND revoked_at = 0 AND (expires_at = 0 OR expires_at > ?)`, p.ID, a.OrgID, now)
+	if err != nil {
+		return rel, err
+	}
+	for rows.Next() {
+		var parts string
+		if err := rows.Scan(&parts); err != nil {
+			rows.Close()
+			return rel, err
+		}
+		for _, x := range strings.Split(parts, ",") {
+			if pt := nrm.Part(x); !slices.Contains(rel.Granted, pt) {
+				rel.Granted = append(rel.Granted, pt)
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return rel, err
+	}
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM breakglass WHERE user_id = ? AND person_id = ? AND expires_at > ?`, a.UserID, p.ID, now).Scan(&n); err != nil {
+		return rel, err
+	}
+	rel.Glass = n > 0
+	return rel, nil
+}
+
+// CreatePerson records a referral of a person into the NRM. The referring
+// organisation owns the record; the person gets a data key and a
+// pseudonymous code.
+func (s *Service) CreatePerson(ctx context.Context, a *nrm.Actor, in nrm.PersonInput) (*nrm.Person, error) {
+	if !nrm.CanCreatePerson(a) {
+		return nil, nrm.Errorf(nrm.EForbidden, "error.forbidden")
+	}
+	if err := scoped(a, nrm.Write); err != nil {
+		return nil, err
+	}
+	if err := in.Validate(s.Now()); err != nil {
+		return nil, err
+	}
+	p := &nrm.Person{
+		ID: newID(), OwnerOrgID: a.OrgID, Status: nrm.StatusReferred, AgeGroup: nrm.AgeUnknown, CreatedBy: a.UserID, Version: 1,
+	}
+	applyInput(p, in)
+	err := s.db.Update(ctx, func(tx *store.Tx) error {
+		p.CreatedAt, p.UpdatedAt = tx.Now, tx.Now
+		d, err := s.dek(ctx, tx, p.ID, true)
+		if err != nil {
+			return err
+		}
+		cts, err := sealIdentity(d, p.ID, in.Identity, in.Narrative)
+		if err != nil {
+			return err
+		}
+		nameIdx, dupIdx := s.blindIndexes(in.Identity, p.Nationality)
+		for range 5 {
+			p.Code = newCode()
+			_, err = tx.Exec(ctx, `INSERT INTO persons (`+personCols+`, given_name, family_name, aliases, birth_date, doc_number, phone, address, narrative, name_bidx, dup_bidx)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				p.ID, p.Code, p.OwnerOrgID, p.Region, p.Status, p.AgeGroup, store.Int(p.PresumedChild), p.Sex, p.Nationality,
+				p.CreatedBy, store.Micros(p.CreatedAt), store.Micros(p.UpdatedAt), p.Version,
+				cts["given_name"], cts["family_name"], cts["aliases"], cts["birth_date"], cts["doc_number"], cts["phone"], cts["address"], cts["narrative"],
+				nameIdx, dupIdx)
+			if err == nil || !store.IsUniqueViolation(err) {
+				break
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if in.Identity != nil {
+			cp := *in.Identity
+			p.Identity = &cp
+		}
+		if in.Narrative != nil {
+			n := *in.Narrative
+			p.Narrative = &n
+		}
+		p.Parts = nrm.Parts
+		return s.appendAudit(ctx, tx, a, event{action: ActPersonCreate, subject: p.ID, fields: inputFields(in)})
+	})
+	if err != nil {
+		return nil, fail(err)
+	}
+	return p, nil
+}
+
+// GetPerson reads a person's record, with only the parts the actor may see.
+// Out of scope answers exactly as missing: nrm.ErrNotFound.
+func (s *Service) GetPerson(ctx context.Context, a *nrm.Actor, id string) (*nrm.Person, error) {
+	if err := scoped(a, nrm.Read); err != nil {
+		return nil, err
+	}
+	var out *nrm.Person
+	err := s.access(ctx, a, ActPersonRead, func(tx *store.Tx) error {
+		p, parts, err := s.load(ctx, tx, a, id, nrm.Read)
+		if err != nil {
+			return err
+		}
+		if err := s.reveal(ctx, tx, p, parts); err != nil {
+			return err
+		}
+		out = &p.Person
+		return s.appendAudit(ctx, tx, a, event{action: ActPersonRead, subject: p.ID, fields: partNames(parts), breakGlass: p.glass})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// load reads the row and decides; a denial is audited and looks like a miss.
+func (s *Service) load(ctx context.Context, tx *store.Tx, a *nrm.Actor, id string, acc nrm.Access) (*personRow, []nrm.Part, error) {
+	row := tx.QueryRow(ctx, `SELECT `+personCols+`, given_name, family_name, aliases, birth_date, doc_number, phone, address, narrative FROM persons WHERE id = ?`, id)
+	p, err := scanPerson(row, true)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, &denied{subject: id}
+	} else if err != nil {
+		return nil, nil, err
+	}
+	rel, err := s.relation(ctx, tx, a, &p.Person)
+	if err != nil {
+		return nil, nil, err
+	}
+	parts := nrm.Decide(a, rel, acc)
+	if len(parts) == 0 {
+		return nil, nil, &denied{subject: p.ID}
+	}
+	p.glass = rel.Glass && !rel.OwnOrg && !rel.Assigned && len(rel.Granted) == 0
+	return p, parts, nil
+}
+
+// partsTouched says which parts of a record an input writes.
+func partsTouched(in nrm.PersonInput) []nrm.Part {
+	var ps []nrm.Part
+	if in.Region != nil || in.Status != nil || in.AgeGroup != nil || in.PresumedChild != nil || in.Sex != nil || in.Nationality != nil {
+		ps = append(ps, nrm.PartSummary)
+	}
+	if in.Identity != nil {
+		ps = append(ps, nrm.PartIdentity)
+	}
+	if in.Narrative != nil {
+		ps = append(ps, nrm.PartNarrative)
+	}
+	return ps
+}
+
+// UpdatePerson changes a record. version is the version the editor started
+// from: if someone else saved first, the answer is a conflict, never a
+// silent overwrite.
+func (s *Service) UpdatePerson(ctx context.Context, a *nrm.Actor, id string, version int64, in nrm.PersonInput) (*nrm.Person, error) {
+	if err := scoped(a, nrm.Write); err != nil {
+		return nil, err
+	}
+	if err := in.Validate(s.Now()); err != nil {
+		return nil, err
+	}
+	var out *nrm.Person
+	err := s.access(ctx, a, ActPersonUpdate, func(tx *store.Tx) error {
+		p, readParts, err := s.load(ctx, tx, a, id, nrm.Read)
+		if err != nil {
+			return err
+		}
+		rel, err := s.relation(ctx, tx, a, &p.Person)
+		if err != nil {
+			return err
+		}
+		writable := nrm.Decide(a, rel, nrm.Write)
+		for _, pt := range partsTouched(in) {
+			if !hasPart(writable, pt) {
+				return nrm.Errorf(nrm.EForbidden, "error.forbidden")
+			}
+		}
+		if p.Version != version {
+			return nrm.Errorf(nrm.EConflict, "error.conflict")
+		}
+		applyInput(&p.Person, in)
+		d, err := s.dek(ctx, tx, p.ID, true)
+		if err != nil {
+			return err
+		}
+		set := []string{"region = ?", "status = ?", "age_group = ?", "presumed_child = ?", "sex = ?", "nationality = ?", "updated_at = ?", "version = version + 1"}
+		args := []any{p.Region, p.Status, p.AgeGroup, store.Int(p.PresumedChild), p.Sex, p.Nationality, store.Micros(tx.Now)}
+		cts, err := sealIdentity(d, p.ID, in.Identity, in.Narrative)
+		if err != nil {
+			return err
+		}
+		for _, col := range append(slices.Clone(identityCols), "narrative") {
+			if ct, ok := cts[col]; ok {
+				set = append(set, col+" = ?")
+				args = append(args, ct)
+			}
+		}
+		if in.Identity != nil || in.Nationality != nil {
+			ident := in.Identity
+			if ident == nil {
+				if err := s.reveal(ctx, tx, p, []nrm.Part{nrm.PartIdentity}); err != nil {
+					return err
+				}
+				ident = p.Identity
+			}
+			name, dup := s.blindIndexes(ident, p.Nationality)
+			set = append(set, "name_bidx = ?", "dup_bidx = ?")
+			args = append(args, name, dup)
+		}
+		args = append(args, p.ID, version)
+		res, err := tx.Exec(ctx, `UPDATE persons SET `+strings.Join(set, ", ")+` WHERE id = ? AND version = ?`, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nrm.Errorf(nrm.EConflict, "error.conflict")
+		}
+		p.Version, p.UpdatedAt = version+1, tx.Now
+		p.Identity, p.Narrative = nil, nil
+		if err := s.reveal(ctx, tx, p, readParts); err != nil {
+			return err
+		}
+		out = &p.Person
+		return s.appendAudit(ctx, tx, a, event{action: ActPersonUpdate, subject: p.ID, fields: inputFields(in), breakGlass: p.glass})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// PersonFilter selects persons for a list.
+type PersonFilter struct {
+	Status nrm.Status
+	Region string
+	Before string // cursor: the id of the last row of the previous page
+	Limit  int
+}
+
+// ListPersons lists the summaries (pseudonymous code, status, region…) of
+// the persons the actor may see. Identity never appears in a list.
+func (s *Service) ListPersons(ctx context.Context, a *nrm.Actor, f PersonFilter) ([]nrm.Person, error) {
+	if err := scoped(a, nrm.Read); err != nil {
+		return nil, err
+	}
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	register := false
+	for _, r := range a.Roles {
+		register = register || nrm.Allows(r, nrm.ScopeRegister, nrm.PartSummary, nrm.Read)
+	}
+	readsAny := false
+	for _, r := range a.Roles {
+		readsAny = readsAny || nrm.Allows(r, nrm.ScopeOwn, nrm.PartSummary, nrm.Read) || nrm.Allows(r, nrm.ScopeGranted, nrm.PartSummary, nrm.Read)
+	}
+	if !register && !readsAny {
+		return nil, nrm.Errorf(nrm.EForbidden, "error.forbidden")
+	}
+	var out []nrm.Person
+	err := s.db.Update(ctx, func(tx *store.Tx) error {
+		q := `SELECT ` + personCols + ` FROM persons p WHERE 1=1`
+		var args []any
+		if !register {
+			q += ` AND (p.owner_org = ? OR EXISTS (SELECT 1 FROM assignments x WHERE x.person_id = p.id AND x.user_id = ?)
+				OR EXISTS (SELECT 1 FROM grants g WHERE g.person_id = p.id AND g.org_id = ? AND g.revoked_at = 0 AND (g.expires_at = 0 OR g.expires_at > ?)))`
+			args = append(args, a.OrgID, a.UserID, a.OrgID, store.Micros(tx.Now))
+		}
+		if f.Status != "" {
+			q += ` AND p.status = ?`
+			args = append(args, f.Status)
+		}
+		if f.Region != "" {
+			q += ` AND p.region = ?`
+			args = append(args, f.Region)
+		}
+		if f.Before != "" {
+			q += ` AND (p.updated_at, p.id) < (SELECT updated_at, id FROM persons WHERE id = ?)`
+			args = append(args, f.Before)
+		}
+		q += ` ORDER BY p.updated_at DESC, p.id DESC LIMIT ?`
+		args = append(args, f.Limit)
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			p, err := scanPerson(rows, false)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			p.Parts = []nrm.Part{nrm.PartSummary}
+			out = append(out, p.Person)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, a, event{action: ActPersonList, fields: []string{"summary"}})
+	})
+	return out, fail(err)
+}
+
+// PossibleDuplicates returns the ids of other records whose duplicate blind
+// index (normalised name, birth year, nationality) equals this one's. Only
+// the index is compared, never plaintext.
+func (s *Service) PossibleDuplicates(ctx context.Context, a *nrm.Actor, id string) ([]string, error) {
+	var out []string
+	err := s.access(ctx, a, ActPersonSearch, func(tx *store.Tx) error {
+		if _, _, err := s.load(ctx, tx, a, id, nrm.Read); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT q.id FROM persons p JOIN persons q ON q.dup_bidx = p.dup_bidx AND q.id <> p.id WHERE p.id = ? AND p.dup_bidx <> '' ORDER BY q.created_at`, id)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var x string
+			if err := rows.Scan(&x); err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, x)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, a, event{action: ActPersonSearch, subject: id, fields: []string{"dup_bidx"}})
+	})
+	return out, err
+}
+
+// Grant bases.
+const (
+	BasisConsent = "consent"
+	BasisLegal   = "legal"
+)
+
+// GrantInput discloses parts of a record to another organisation.
+type GrantInput struct {
+	OrgID     string
+	Parts     []nrm.Part
+	Basis     string // consent or legal
+	Reason    string // required for a legal basis
+	ExpiresAt int64  // Unix microseconds, 0 for none
+}
+
+// Grant discloses parts of a person's record to another organisation under
+// a consent or a recorded legal basis. Only those who work the record
+// (own organisation or assigned, with write access) may grant.
+func (s *Service) Grant(ctx context.Context, a *nrm.Actor, personID string, g GrantInput) (string, error) {
+	var es nrm.Errors
+	if g.Basis != BasisConsent && g.Basis != BasisLegal {
+		es = append(es, nrm.FieldError("basis", "error.unknown_value"))
+	}
+	if g.Basis == BasisLegal && strings.TrimSpace(g.Reason) == "" {
+		es = append(es, nrm.FieldError("reason", "error.required"))
+	}
+	if len(g.Parts) == 0 {
+		es = append(es, nrm.FieldError("parts", "error.required"))
+	}
+	for _, p := range g.Parts {
+		if !slices.Contains(nrm.Parts, p) {
+			es = append(es, nrm.FieldError("parts", "error.unknown_value"))
+			break
+		}
+	}
+	if len(g.Reason) > nrm.MaxShortText*5 {
+		es = append(es, nrm.FieldError("reason", "error.too_long", nrm.MaxShortText*5))
+	}
+	if err := es.Err(); err != nil {
+		return "", err
+	}
+	if err := scoped(a, nrm.Write); err != nil {
+		return "", err
+	}
+	id := newID()
+	err := s.access(ctx, a, ActGrant, func(tx *store.Tx) error {
+		p, _, err := s.load(ctx, tx, a, personID, nrm.Read)
+		if err != nil {
+			return err
+		}
+		rel, err := s.relation(ctx, tx, a, &p.Person)
+		if err != nil {
+			return err
+		}
+		if !(rel.OwnOrg || rel.Assigned) || !hasPart(nrm.Decide(a, rel, nrm.Write), nrm.PartSummary) {
+			return nrm.Errorf(nrm.EForbidden, "error.forbidden")
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM orgs WHERE id = ?`, g.OrgID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nrm.FieldError("org", "error.unknown_value")
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO grants (id, person_id, org_id, parts, basis, reason, granted_by, granted_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, personID, g.OrgID, strings.Join(partNames(g.Parts), ","), g.Basis, g.Reason, a.UserID, store.Micros(tx.Now), g.ExpiresAt); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, a, event{action: ActGrant, subject: personID, fields: append([]string{"org:" + g.OrgID, "basis:" + g.Basis}, partNames(g.Parts)...)})
+	})
+	return id, err
+}
+
+// RevokeGrant ends a disclosure; it takes effect on the very next request.
+func (s *Service) RevokeGrant(ctx context.Context, a *nrm.Actor, personID, grantID string) error {
+	return s.access(ctx, a, ActGrantRevoke, func(tx *store.Tx) error {
+		p, _, err := s.load(ctx, tx, a, personID, nrm.Read)
+		if err != nil {
+			return err
+		}
+		rel, err := s.relation(ctx, tx, a, &p.Person)
+		if err != nil {
+			return err
+		}
+		if !(rel.OwnOrg || rel.Assigned) {
+			return nrm.Errorf(nrm.EForbidden, "error.forbidden")
+		}
+		res, err := tx.Exec(ctx, `UPDATE grants SET revoked_at = ? WHERE id = ? AND person_id = ? AND revoked_at = 0`, store.Micros(tx.Now), grantID, personID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nrm.ErrNotFound
+		}
+		return s.appendAudit(ctx, tx, a, event{action: ActGrantRevoke, subject: personID, fields: []string{"grant:" + grantID}})
+	})
+}
+
+// Assign puts a user on a record (own organisation only).
+func (s *Service) Assign(ctx context.Context, a *nrm.Actor, personID, userID string) error {
+	return s.access(ctx, a, ActPersonUpdate, func(tx *store.Tx) error {
+		p, _, err := s.load(ctx, tx, a, personID, nrm.Read)
+		if err != nil {
+			return err
+		}
+		if p.OwnerOrgID != a.OrgID || !a.HasAny(nrm.RoleCaseManager, nrm.RoleFirstResponder) {
+			return nrm.Errorf(nrm.EForbidden, "error.forbidden")
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO assignments (person_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT (person_id, user_id) DO NOTHING`, personID, userID, store.Micros(tx.Now)); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, a, event{action: ActPersonUpdate, subject: personID, fields: []string{"assign:" + userID}})
+	})
+}
+
+// BreakGlass opens a record outside the actor's scope, read-only, for a
+// limited time. It needs a stated reason and a second factor proven within
+// the step-up window; it is flagged in the audit and listed for the DPO.
+func (s *Service) BreakGlass(ctx context.Context, a *nrm.Actor, personID, reason string) error {
+	if !nrm.CanBreakGlass(a) {
+		return nrm.Errorf(nrm.EForbidden, "error.forbidden")
+	}
+	reason = strings.TrimSpace(reason)
+	if len([]rune(reason)) < 10 {
+		return nrm.FieldError("reason", "error.reason_short", 10)
+	}
+	if len(reason) > 2000 {
+		return nrm.FieldError("reason", "error.too_long", 2000)
+	}
+	if !a.FreshMFA(s.Now(), s.set.StepUp) {
+		return nrm.Errorf(nrm.EUnauthorized, "error.stepup_required")
+	}
+	return s.access(ctx, a, ActBreakGlass, func(tx *store.Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM persons WHERE id = ?`, personID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return &denied{subject: personID}
+		}
+		enc, err := s.sealSystem(ctx, tx, "breakglass", "reason", personID+"|"+a.UserID, []byte(reason))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO breakglass (id, user_id, person_id, reason, opened_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			newID(), a.UserID, personID, enc, store.Micros(tx.Now), store.Micros(tx.Now.Add(s.set.BreakGlassFor))); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, a, event{action: ActBreakGlass, subject: personID, breakGlass: true, reason: reason})
+	})
+}
