@@ -70,8 +70,11 @@ var ErrNotFound = &Error{Code: ENotFound, Key: "error.not_found"}
 // ErrorCode returns the code of err: EInternal for errors that are not *Error.
 func ErrorCode(err error) string {
 	var e *Error
+	var es Errors
 	if err == nil {
 		return ""
+	} else if errors.As(err, &es) {
+		return EInvalid
 	} else if errors.As(err, &e) {
 		return e.Code
 	}

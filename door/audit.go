@@ -273,17 +273,19 @@ func (s *Service) ListAudit(ctx context.Context, a *nrm.Actor, f AuditFilter) ([
 				rows.Close()
 				return err
 			}
-			ae := AuditEntry{Entry: e}
-			if len(e.Reason) > 0 {
-				if pt, err := s.openSystem(ctx, tx, "audit", "reason", fmt.Sprint(e.Seq), e.Reason); err == nil {
-					ae.ReasonText = string(pt)
-				}
-			}
-			out = append(out, ae)
+			out = append(out, AuditEntry{Entry: e})
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
+		}
+		// Decrypt reasons once the rows are closed (one query at a time per connection).
+		for i := range out {
+			if len(out[i].Reason) > 0 {
+				if pt, err := s.openSystem(ctx, tx, "audit", "reason", fmt.Sprint(out[i].Seq), out[i].Reason); err == nil {
+					out[i].ReasonText = string(pt)
+				}
+			}
 		}
 		return s.appendAudit(ctx, tx, a, event{action: ActAuditRead, fields: []string{"audit"}})
 	})

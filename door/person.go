@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nrm-org/nrm"
@@ -89,60 +90,102 @@ func (s *Service) relation(ctx context.Context, tx *store.Tx, a *nrm.Actor, p *n
 // organisation owns the record; the person gets a data key and a
 // pseudonymous code.
 func (s *Service) CreatePerson(ctx context.Context, a *nrm.Actor, in nrm.PersonInput) (*nrm.Person, error) {
+	ps, err := s.CreatePersons(ctx, a, []nrm.PersonInput{in})
+	if err != nil {
+		var es nrm.Errors
+		if errors.As(err, &es) {
+			for _, e := range es {
+				e.Field = strings.TrimPrefix(e.Field, "0.")
+			}
+		}
+		return nil, err
+	}
+	return ps[0], nil
+}
+
+// CreatePersons records many referrals in one transaction (imports, bulk
+// intake, synthetic data): all or none. Each record gets its own data key
+// and its own audit entry. Field errors are named "<index>.<field>".
+func (s *Service) CreatePersons(ctx context.Context, a *nrm.Actor, ins []nrm.PersonInput) ([]*nrm.Person, error) {
 	if !nrm.CanCreatePerson(a) {
 		return nil, nrm.Errorf(nrm.EForbidden, "error.forbidden")
 	}
 	if err := scoped(a, nrm.Write); err != nil {
 		return nil, err
 	}
-	if err := in.Validate(s.Now()); err != nil {
-		return nil, err
-	}
-	p := &nrm.Person{
-		ID: newID(), OwnerOrgID: a.OrgID, Status: nrm.StatusReferred, AgeGroup: nrm.AgeUnknown, CreatedBy: a.UserID, Version: 1,
-	}
-	applyInput(p, in)
-	err := s.db.Update(ctx, func(tx *store.Tx) error {
-		p.CreatedAt, p.UpdatedAt = tx.Now, tx.Now
-		d, err := s.dek(ctx, tx, p.ID, true)
-		if err != nil {
-			return err
-		}
-		cts, err := sealIdentity(d, p.ID, in.Identity, in.Narrative)
-		if err != nil {
-			return err
-		}
-		nameIdx, dupIdx := s.blindIndexes(in.Identity, p.Nationality)
-		for range 5 {
-			p.Code = newCode()
-			_, err = tx.Exec(ctx, `INSERT INTO persons (`+personCols+`, given_name, family_name, aliases, birth_date, doc_number, phone, address, narrative, name_bidx, dup_bidx)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				p.ID, p.Code, p.OwnerOrgID, p.Region, p.Status, p.AgeGroup, store.Int(p.PresumedChild), p.Sex, p.Nationality,
-				p.CreatedBy, store.Micros(p.CreatedAt), store.Micros(p.UpdatedAt), p.Version,
-				cts["given_name"], cts["family_name"], cts["aliases"], cts["birth_date"], cts["doc_number"], cts["phone"], cts["address"], cts["narrative"],
-				nameIdx, dupIdx)
-			if err == nil || !store.IsUniqueViolation(err) {
-				break
+	now := s.Now()
+	var es nrm.Errors
+	for i := range ins {
+		if err := ins[i].Validate(now); err != nil {
+			var fe nrm.Errors
+			if errors.As(err, &fe) {
+				for _, e := range fe {
+					e.Field = strconv.Itoa(i) + "." + e.Field
+				}
+				es = append(es, fe...)
 			}
 		}
-		if err != nil {
-			return err
+	}
+	if err := es.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]*nrm.Person, len(ins))
+	err := s.db.Update(ctx, func(tx *store.Tx) error {
+		for i, in := range ins {
+			p, err := s.insertPerson(ctx, tx, a, in)
+			if err != nil {
+				return err
+			}
+			out[i] = p
 		}
-		if in.Identity != nil {
-			cp := *in.Identity
-			p.Identity = &cp
-		}
-		if in.Narrative != nil {
-			n := *in.Narrative
-			p.Narrative = &n
-		}
-		p.Parts = nrm.Parts
-		return s.appendAudit(ctx, tx, a, event{action: ActPersonCreate, subject: p.ID, fields: inputFields(in)})
+		return nil
 	})
 	if err != nil {
 		return nil, fail(err)
 	}
-	return p, nil
+	return out, nil
+}
+
+func (s *Service) insertPerson(ctx context.Context, tx *store.Tx, a *nrm.Actor, in nrm.PersonInput) (*nrm.Person, error) {
+	p := &nrm.Person{
+		ID: newID(), OwnerOrgID: a.OrgID, Status: nrm.StatusReferred, AgeGroup: nrm.AgeUnknown, CreatedBy: a.UserID, Version: 1,
+		CreatedAt: tx.Now, UpdatedAt: tx.Now,
+	}
+	applyInput(p, in)
+	d, err := s.dek(ctx, tx, p.ID, true)
+	if err != nil {
+		return nil, err
+	}
+	cts, err := sealIdentity(d, p.ID, in.Identity, in.Narrative)
+	if err != nil {
+		return nil, err
+	}
+	nameIdx, dupIdx := s.blindIndexes(in.Identity, p.Nationality)
+	for range 5 {
+		p.Code = newCode()
+		_, err = tx.Exec(ctx, `INSERT INTO persons (`+personCols+`, given_name, family_name, aliases, birth_date, doc_number, phone, address, narrative, name_bidx, dup_bidx)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.ID, p.Code, p.OwnerOrgID, p.Region, p.Status, p.AgeGroup, store.Int(p.PresumedChild), p.Sex, p.Nationality,
+			p.CreatedBy, store.Micros(p.CreatedAt), store.Micros(p.UpdatedAt), p.Version,
+			cts["given_name"], cts["family_name"], cts["aliases"], cts["birth_date"], cts["doc_number"], cts["phone"], cts["address"], cts["narrative"],
+			nameIdx, dupIdx)
+		if err == nil || !store.IsUniqueViolation(err) {
+			break
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if in.Identity != nil {
+		cp := *in.Identity
+		p.Identity = &cp
+	}
+	if in.Narrative != nil {
+		n := *in.Narrative
+		p.Narrative = &n
+	}
+	p.Parts = nrm.Parts
+	return p, s.appendAudit(ctx, tx, a, event{action: ActPersonCreate, subject: p.ID, fields: inputFields(in)})
 }
 
 // GetPerson reads a person's record, with only the parts the actor may see.

@@ -79,7 +79,8 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "synchronous("+sync+")")
 		q.Add("_pragma", "temp_store(MEMORY)")
-		q.Set("_txlock", "immediate")
+		rdsn := "file:" + db.path + "?" + q.Encode() + "&_pragma=query_only(1)"
+		q.Set("_txlock", "immediate") // writers take the lock at BEGIN: no upgrade deadlocks
 		dsn := "file:" + db.path + "?" + q.Encode()
 		w, err := sql.Open("sqlite", dsn)
 		if err != nil {
@@ -88,7 +89,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		w.SetMaxOpenConns(1)
 		w.SetMaxIdleConns(1)
 		w.SetConnMaxLifetime(0)
-		r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+		r, err := sql.Open("sqlite", rdsn)
 		if err != nil {
 			w.Close()
 			return nil, err

@@ -1,0 +1,6 @@
+package door
+
+import "github.com/nrm-org/nrm/store"
+
+// SetAuditHook lets tests make the audit append fail.
+func SetAuditHook(s *Service, f func(*store.Tx) error) { s.auditHook = f }

@@ -1,0 +1,161 @@
+// Package testenv gives tests real databases: a fresh SQLite file per test,
+// and, when NRM_TEST_PG_URL names a PostgreSQL server, a fresh schema on it
+// per test. With NRM_REQUIRE_PG=1 (as in CI) a missing server fails the
+// test instead of skipping it, and NRM_REQUIRE_BROWSER=1 does the same for
+// Chromium.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/nrm-org/nrm"
+	"github.com/nrm-org/nrm/audit"
+	"github.com/nrm-org/nrm/door"
+	"github.com/nrm-org/nrm/store"
+	"github.com/nrm-org/nrm/vault"
+)
+
+// Engines lists the engines to run a storage test on: SQLite always,
+// PostgreSQL when available (required in CI).
+func Engines(t testing.TB) []string {
+	es := []string{store.SQLite}
+	if os.Getenv("NRM_TEST_PG_URL") != "" {
+		es = append(es, store.Postgres)
+	} else if os.Getenv("NRM_REQUIRE_PG") == "1" {
+		t.Fatal("NRM_REQUIRE_PG=1 but NRM_TEST_PG_URL is not set: PostgreSQL tests cannot run")
+	} else {
+		t.Log("PostgreSQL tests skipped: set NRM_TEST_PG_URL (see .ci/pg-setup.sh)")
+	}
+	return es
+}
+
+// PGURL makes a fresh schema on the test server and returns a URL whose
+// search_path points at it; the schema is dropped when the test ends.
+func PGURL(t testing.TB) string {
+	base := os.Getenv("NRM_TEST_PG_URL")
+	if base == "" {
+		t.Fatal("no NRM_TEST_PG_URL")
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "t_" + hex.EncodeToString(b[:])
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		admin.Close()
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Config returns a store config for a fresh database of the engine.
+func Config(t testing.TB, engine string) store.Config {
+	cfg := store.Config{DataDir: t.TempDir()}
+	if engine == store.Postgres {
+		cfg.URL = PGURL(t)
+	}
+	return cfg
+}
+
+// DB opens and migrates a fresh database of the engine.
+func DB(t testing.TB, engine string) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, Config(t, engine))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// Env is a door over a fresh database with its key directory.
+type Env struct {
+	DB     *store.DB
+	Door   *door.Service
+	Vault  *vault.Vault
+	KeyDir string
+}
+
+// Door opens a door over a fresh database of the engine.
+func Door(t testing.TB, engine string) *Env {
+	t.Helper()
+	db := DB(t, engine)
+	keys := filepath.Join(t.TempDir(), "keys")
+	v, err := vault.Open(vault.Config{KeyDir: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := audit.LoadOrCreateSigner(filepath.Join(keys, "audit.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := door.New(context.Background(), db, v, signer, door.Settings{}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Env{DB: db, Door: d, Vault: v, KeyDir: keys}
+}
+
+// Org creates an organisation.
+func (e *Env) Org(t testing.TB, id string, typ nrm.OrgType) {
+	t.Helper()
+	o := &nrm.Org{ID: id, Name: "Org " + id, Type: typ, Regions: []string{"tirane"}}
+	if err := e.Door.CreateOrg(context.Background(), nrm.SystemActor("test"), o); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPassword satisfies the password policy.
+const TestPassword = "Test-Fjalëkalim-Gjatë-2026"
+
+// User creates a user and returns an actor for it (as a verified session would).
+func (e *Env) User(t testing.TB, username, org string, orgType nrm.OrgType, roles ...nrm.Role) *nrm.Actor {
+	t.Helper()
+	u, err := e.Door.CreateUser(context.Background(), nrm.SystemActor("test"), door.UserInput{
+		OrgID: org, Username: username, DisplayName: username, Roles: roles, Password: TestPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &nrm.Actor{UserID: u.ID, OrgID: org, OrgType: orgType, Roles: roles, Remote: "127.0.0.1", MFAAt: e.Door.Now()}
+}
+
+// Chromium returns the path of a headless-capable Chromium, or skips (fails
+// with NRM_REQUIRE_BROWSER=1).
+func Chromium(t testing.TB) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("NRM_REQUIRE_BROWSER") == "1" {
+		t.Fatal("NRM_REQUIRE_BROWSER=1 but no Chromium is installed")
+	}
+	t.Skip("browser tests skipped: install Debian's chromium")
+	return ""
+}
