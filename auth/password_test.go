@@ -204,7 +204,8 @@ func TestNewHasher(t *testing.T) {
 	for range 2 {
 		go func() { ok, _ := h.Check(enc, goodPassword); done <- ok }()
 	}
-	if !<-done || !<-done {
+	first, second := <-done, <-done
+	if !first || !second {
 		t.Error("concurrent Check failed")
 	}
 }
