@@ -787,7 +787,7 @@ func TestNormalize(t *testing.T) {
 		"Mehmet,Ali":             "mehmet ali",
 		"A.B. Smith":             "ab smith",
 		"Hawaiʻi D’Angelo":       "hawaii dangelo",
-		"Ana\u00adMaria":              "anamaria", // soft hyphen is a format char
+		"Ana\u00adMaria":         "anamaria", // soft hyphen is a format char
 	} {
 		got := Normalize(in)
 		if got != want {
