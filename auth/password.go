@@ -131,7 +131,7 @@ func (h *Hasher) Check(encoded, pw string) (ok bool, err error) {
 		h.DummyCheck("")
 		return false, nil
 	}
-	got := h.derive(pw, salt, p, uint32(len(want)))
+	got := h.derive(pw, salt, p, uint32(len(want))) // #nosec G115 -- parsePHC bounds the key length
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
@@ -143,7 +143,7 @@ func (h *Hasher) DummyCheck(pw string) {
 	if len(pw) > MaxPasswordBytes {
 		pw = ""
 	}
-	got := h.derive(pw, dummyParams.salt, dummyParams.p, uint32(len(dummyParams.key)))
+	got := h.derive(pw, dummyParams.salt, dummyParams.p, uint32(len(dummyParams.key))) // #nosec G115 -- a 32-byte key
 	subtle.ConstantTimeCompare(got, dummyParams.key)
 }
 
@@ -238,6 +238,7 @@ func parsePHC(s string) (p phcParams, salt, key []byte, err error) {
 	if err != nil || len(key) < phcMinKeyLen || len(key) > phcMaxKeyLen {
 		return bad("bad hash")
 	}
+	// #nosec G115 -- parseParam bounded m, t and par far below each type's maximum
 	return phcParams{memory: uint32(m), time: uint32(t), threads: uint8(par)}, salt, key, nil
 }
 

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/nrm-org/nrm"
+	"github.com/nrm-org/nrm/audit"
 	"github.com/nrm-org/nrm/auth"
 	"github.com/nrm-org/nrm/store"
 	"github.com/nrm-org/nrm/vault"
@@ -77,7 +78,7 @@ func New(ctx context.Context, db *store.DB, v *vault.Vault, signer ed25519.Priva
 	}
 	pub := signer.Public().(ed25519.PublicKey)
 	s := &Service{
-		db: db, vault: v, signer: signer, keyID: hex.EncodeToString(pub[:8]), set: set,
+		db: db, vault: v, signer: signer, keyID: audit.KeyID(pub), set: set,
 		hasher: auth.NewHasher(2), limiter: auth.NewLimiter(auth.LimiterConfig{}), log: log,
 	}
 	err := db.Update(ctx, func(tx *store.Tx) error {

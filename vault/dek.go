@@ -48,7 +48,7 @@ func fieldAD(version byte, table, column, recordID string) []byte {
 	ad := make([]byte, 0, 1+12+len(table)+len(column)+len(recordID))
 	ad = append(ad, version)
 	for _, s := range [...]string{table, column, recordID} {
-		ad = binary.BigEndian.AppendUint32(ad, uint32(len(s)))
+		ad = binary.BigEndian.AppendUint32(ad, uint32(len(s))) // #nosec G115 -- table, column and record ids are short
 		ad = append(ad, s...)
 	}
 	return ad
