@@ -1,0 +1,178 @@
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/nrm-org/nrm/audit"
+	"github.com/nrm-org/nrm/door"
+	"github.com/nrm-org/nrm/i18n"
+	"github.com/nrm-org/nrm/store"
+	"github.com/nrm-org/nrm/vault"
+	"github.com/nrm-org/nrm/web"
+)
+
+// App is a running nrm: database, vault, door and web handler.
+type App struct {
+	Config  Config
+	DB      *store.DB
+	Vault   *vault.Vault
+	Door    *door.Service
+	Handler http.Handler
+	Log     *slog.Logger
+}
+
+// NewLogger makes the structured logger. Nothing personal is ever logged:
+// handlers log ids, routes and statuses only.
+func NewLogger(w io.Writer, format, level string) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Open opens everything. With migrate false, a stale schema is an error.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	cfg.fill()
+	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Synchronous: cfg.SQLiteSync})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: db, Log: log}
+	if err := a.open(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) open(ctx context.Context) error {
+	cfg := a.Config
+	if cfg.Migrate {
+		n, err := a.DB.Migrate(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if n > 0 {
+			a.Log.Info("migrations applied", "count", n)
+		}
+	}
+	if err := a.DB.CheckSchema(ctx); err != nil {
+		return err
+	}
+	vc := vault.Config{KeyDir: cfg.KeyDir}
+	if cfg.MasterKeyFile != "" {
+		b, err := os.ReadFile(cfg.MasterKeyFile) // #nosec G304 -- operator-supplied key file
+		if err != nil {
+			return fmt.Errorf("master key: %w", err)
+		}
+		if vc.MasterSecret, err = vault.ParseMasterSecret(strings.TrimSpace(string(b))); err != nil {
+			return fmt.Errorf("master key: %w", err)
+		}
+	}
+	v, err := vault.Open(vc)
+	if err != nil {
+		return err
+	}
+	signer, err := audit.LoadOrCreateSigner(cfg.AuditKeyFile)
+	if err != nil {
+		return err
+	}
+	d, err := door.New(ctx, a.DB, v, signer, door.Settings{}, a.Log)
+	if err != nil {
+		return err
+	}
+	a.Vault, a.Door = v, d
+	cat, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	h, err := web.New(web.Config{Addr: cfg.Addr, Secure: cfg.Secure || cfg.TLSCert != ""}, d, cat, a.Log)
+	if err != nil {
+		return err
+	}
+	a.Handler = h
+	return nil
+}
+
+// Close closes the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Serve serves HTTP on ln until ctx ends, then shuts down gracefully. It
+// also signs an audit checkpoint on a schedule.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	if a.Config.TLSCert != "" {
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	go a.checkpoints(ctx)
+	errc := make(chan error, 1)
+	go func() {
+		if a.Config.TLSCert != "" {
+			errc <- srv.ServeTLS(ln, a.Config.TLSCert, a.Config.TLSKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	// A last checkpoint so the tail is covered.
+	_, _ = a.Door.Checkpoint(context.Background(), true)
+	return err
+}
+
+func (a *App) checkpoints(ctx context.Context) {
+	every := a.Config.CheckpointInt
+	if every <= 0 {
+		every = 5 * time.Minute
+	}
+	t := time.NewTicker(min(every, 30*time.Second))
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		force := time.Since(last) >= every
+		cp, err := a.Door.Checkpoint(ctx, force)
+		if err != nil {
+			a.Log.Error("audit checkpoint failed", "err", err)
+			continue
+		}
+		if cp != nil {
+			last = time.Now()
+			a.Log.Info("audit checkpoint signed", "size", cp.Size)
+		}
+	}
+}

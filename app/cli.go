@@ -1,0 +1,405 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/nrm-org/nrm"
+	"github.com/nrm-org/nrm/door"
+	"github.com/nrm-org/nrm/store"
+	"github.com/pquerna/otp/totp"
+)
+
+// Version is set at build time with -ldflags "-X github.com/nrm-org/nrm/app.Version=…".
+var Version = "dev"
+
+const usage = `nrm — the National Referral Mechanism's shared record
+
+Usage: nrm <command> [options]
+
+Commands:
+  serve         serve the web application and API
+  demo          serve with a fresh, seeded fictional dataset and print the demo logins
+  migrate       apply pending database migrations
+  user          create | disable | enable | roles | reset-mfa   (manage users)
+  token         mint a scoped, expiring API token for a user
+  audit         verify | checkpoint   (check the tamper-evident audit trail)
+  keys          rotate   (new key-encryption key; re-wrap every data key online)
+  backup        write a consistent online backup of the database
+  restore       bring a backup back (SQLite: stop the server first)
+  gen           fill a database with synthetic fictional records (benchmarks)
+  totp          print the current code for a TOTP secret (demo convenience)
+  version       print the version
+
+Every option is also an NRM_* environment variable (--database-url → NRM_DATABASE_URL),
+and secrets may come from files (NRM_DATABASE_URL_FILE). Run 'nrm <command> -h' for options.
+`
+
+// Run runs nrm with args (without the program name) and returns the exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "serve":
+		err = cmdServe(ctx, rest, stdout, stderr, false)
+	case "demo":
+		err = cmdServe(ctx, rest, stdout, stderr, true)
+	case "migrate":
+		err = cmdMigrate(ctx, rest, stdout, stderr)
+	case "user":
+		err = cmdUser(ctx, rest, stdout, stderr)
+	case "token":
+		err = cmdToken(ctx, rest, stdout, stderr)
+	case "audit":
+		err = cmdAudit(ctx, rest, stdout, stderr)
+	case "keys":
+		err = cmdKeys(ctx, rest, stdout, stderr)
+	case "backup":
+		err = cmdBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		err = cmdRestore(ctx, rest, stdout, stderr)
+	case "gen":
+		err = cmdGen(ctx, rest, stdout, stderr)
+	case "totp":
+		if len(rest) != 1 {
+			err = errors.New("usage: nrm totp SECRET")
+			break
+		}
+		var code string
+		code, err = totp.GenerateCode(strings.ReplaceAll(rest[0], " ", ""), time.Now())
+		if err == nil {
+			fmt.Fprintln(stdout, code)
+		}
+	case "version":
+		fmt.Fprintln(stdout, "nrm", versionString())
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "nrm: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "nrm "+cmd+":", err)
+		return 1
+	}
+	return 0
+}
+
+func versionString() string {
+	v := Version
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		v += " (" + bi.GoVersion + ")"
+	}
+	return v
+}
+
+// flags makes a flag set with the common options bound.
+func flags(name string, stderr io.Writer, addr string) (*flag.FlagSet, *Config) {
+	fs := flag.NewFlagSet("nrm "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := &Config{}
+	c.bind(fs, addr)
+	return fs, c
+}
+
+// openApp opens the app for a one-shot command.
+func openApp(ctx context.Context, cfg *Config, stderr io.Writer) (*App, error) {
+	return Open(ctx, *cfg, NewLogger(stderr, cfg.LogFormat, "warn"))
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo bool) error {
+	addr := "127.0.0.1:8080"
+	if demo {
+		addr = "localhost:8080"
+	}
+	fs, cfg := flags("serve", stderr, addr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := NewLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+	var logins []DemoLogin
+	if demo {
+		cfg.Migrate = true
+		if !isSet(fs, "data") && os.Getenv("NRM_DATA_DIR") == "" && cfg.DatabaseURL == "" {
+			dir, err := os.MkdirTemp("", "nrm-demo-")
+			if err != nil {
+				return err
+			}
+			cfg.DataDir = dir
+		}
+	}
+	if v := os.Getenv("NRM_DATA_DIR"); v != "" && !isSet(fs, "data") {
+		cfg.DataDir = v
+	}
+	a, err := Open(ctx, *cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if demo {
+		if logins, err = Seed(ctx, a.Door, 40); err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	url := "http://" + ln.Addr().String()
+	if demo {
+		printLogins(stdout, url, cfg.DataDir, logins)
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "engine", a.DB.Engine)
+	return a.Serve(ctx, ln)
+}
+
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+func printLogins(w io.Writer, url, dataDir string, logins []DemoLogin) {
+	fmt.Fprintf(w, "\nnrm demo — fictional data only — serving %s\n", url)
+	fmt.Fprintf(w, "data directory: %s\n\n", dataDir)
+	fmt.Fprintf(w, "Every demo user has the password: %s\n", DemoPassword)
+	fmt.Fprintf(w, "Roles that read case data need a second factor: add the TOTP secret to an\n")
+	fmt.Fprintf(w, "authenticator app, or print the current code with: go run ./cmd/nrm totp SECRET\n\n")
+	fmt.Fprintf(w, "%-18s %-22s %-40s %s\n", "ROLE", "USERNAME", "ORGANISATION", "TOTP SECRET")
+	for _, l := range logins {
+		fmt.Fprintf(w, "%-18s %-22s %-40s %s\n", l.Role, l.Username, truncate(l.Org, 40), l.TOTPSecret)
+	}
+	fmt.Fprintln(w)
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfg := flags("migrate", stderr, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	v, _, _ := db.SchemaVersion(ctx)
+	fmt.Fprintf(stdout, "applied %d migration(s); schema version %d\n", n, v)
+	return nil
+}
+
+func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: nrm user create|disable|enable|roles|reset-mfa [options]")
+	}
+	sub := args[0]
+	fs, cfg := flags("user "+sub, stderr, "")
+	username := fs.String("username", "", "username")
+	org := fs.String("org", "", "organisation id (create)")
+	name := fs.String("name", "", "display name (create)")
+	roles := fs.String("roles", "", "comma-separated roles (create, roles): "+nrm.RolesString(nrm.Roles))
+	pwFile := fs.String("password-file", "", "file holding the initial password (create); default: read from standard input")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	sys := nrm.SystemActor("cli")
+	if sub == "create" {
+		var pw []byte
+		if *pwFile != "" {
+			pw, err = os.ReadFile(*pwFile)
+		} else {
+			pw, err = io.ReadAll(io.LimitReader(os.Stdin, 4096))
+		}
+		if err != nil {
+			return err
+		}
+		u, err := a.Door.CreateUser(ctx, sys, door.UserInput{OrgID: *org, Username: *username, DisplayName: *name,
+			Roles: nrm.ParseRoles(*roles), Password: strings.TrimRight(string(pw), "\r\n")})
+		if err != nil {
+			return explain(err)
+		}
+		fmt.Fprintf(stdout, "created user %s (%s)\n", u.Username, u.ID)
+		return nil
+	}
+	u, err := a.Door.UserByName(ctx, *username)
+	if err != nil {
+		return fmt.Errorf("no such user")
+	}
+	switch sub {
+	case "disable", "enable":
+		err = a.Door.SetDisabled(ctx, sys, u.ID, sub == "disable")
+	case "roles":
+		err = a.Door.SetRoles(ctx, sys, u.ID, nrm.ParseRoles(*roles))
+	case "reset-mfa":
+		err = a.Door.ResetSecondFactor(ctx, sys, u.ID)
+	default:
+		return fmt.Errorf("unknown user command %q", sub)
+	}
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(stdout, "%s: done; the user's sessions and tokens have ended\n", sub)
+	return nil
+}
+
+// explain turns field errors into lines an operator can act on.
+func explain(err error) error {
+	var es nrm.Errors
+	if errors.As(err, &es) {
+		var b strings.Builder
+		for _, e := range es {
+			fmt.Fprintf(&b, "\n  %s: %s", e.Field, e.Key)
+		}
+		return fmt.Errorf("invalid input:%s", b.String())
+	}
+	return err
+}
+
+func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfg := flags("token", stderr, "")
+	username := fs.String("username", "", "the user the token acts as")
+	scopes := fs.String("scopes", door.ScopeRead, "comma-separated scopes: "+door.ScopeRead+","+door.ScopeWrite)
+	ttl := fs.Duration("ttl", 24*time.Hour, "lifetime (at most 2160h)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Door.UserByName(ctx, *username)
+	if err != nil {
+		return fmt.Errorf("no such user")
+	}
+	tok, err := a.Door.MintToken(ctx, nrm.SystemActor("cli"), u.ID, strings.Split(*scopes, ","), *ttl)
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "verify" && args[0] != "checkpoint") {
+		return errors.New("usage: nrm audit verify|checkpoint [options]")
+	}
+	fs, cfg := flags("audit "+args[0], stderr, "")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if args[0] == "checkpoint" {
+		cp, err := a.Door.Checkpoint(ctx, true)
+		if err != nil {
+			return err
+		}
+		if cp == nil {
+			fmt.Fprintln(stdout, "no new entries since the last checkpoint")
+			return nil
+		}
+		fmt.Fprintf(stdout, "checkpoint at %d entries signed\n", cp.Size)
+		return nil
+	}
+	n, err := a.Door.VerifyAudit(ctx)
+	if err != nil {
+		return fmt.Errorf("FAILED after %d good entries: %w", n, err)
+	}
+	cps, _ := a.Door.Checkpoints(ctx)
+	fmt.Fprintf(stdout, "audit trail intact: %d entries, %d signed checkpoints\n", n, len(cps))
+	return nil
+}
+
+func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "rotate" {
+		return errors.New("usage: nrm keys rotate [options]")
+	}
+	fs, cfg := flags("keys rotate", stderr, "")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := a.Door.RotateKeys(ctx)
+	if err != nil {
+		return err
+	}
+	primary, ids := a.Vault.KeyInfo()
+	fmt.Fprintf(stdout, "new primary key %d (%d keys in the keyset); %d data keys re-wrapped\n", primary, len(ids), n)
+	return nil
+}
+
+func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfg := flags("backup", stderr, "")
+	out := fs.String("out", "", "backup file to write (must not exist)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("--out is required")
+	}
+	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backup written to %s (back up the key directory separately)\n", *out)
+	return nil
+}
+
+func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfg := flags("restore", stderr, "")
+	in := fs.String("in", "", "backup file to restore")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *in == "" {
+		return errors.New("--in is required")
+	}
+	if err := store.Restore(ctx, store.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir}, *in); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "restored")
+	return nil
+}
