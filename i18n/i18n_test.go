@@ -1,0 +1,257 @@
+package i18n
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/nrm-org/nrm"
+	"github.com/nrm-org/nrm/auth"
+)
+
+// repoRoot is the module root: the directory above this package.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("no go.mod above i18n: %v", err)
+	}
+	return root
+}
+
+var (
+	// T "key" in templates (also T "key" args…, with or without a dot).
+	tmplKeyRe = regexp.MustCompile(`\bT\s+"([^"]+)"`)
+	// "error.x" literals in Go code, as the domain errors name them.
+	goErrorKeyRe = regexp.MustCompile(`"(error\.[a-z_.]+)"`)
+	// Any "ns.key" literal in the web layer's Go code.
+	goKeyRe = regexp.MustCompile(`"([a-z]+(?:\.[a-z0-9_]+)+)"`)
+	// Field names of errors (labelled "field.<name>" in error summaries) and
+	// of JSON input (named in decoding errors).
+	goFieldRe = regexp.MustCompile(`(?:FieldError\(|Field:\s*)"([a-z_]+)"|json:"([a-z_]+)[,"]`)
+)
+
+// usedKeys walks the repository and returns every catalogue key found in
+// templates and Go code, with where it was found.
+func usedKeys(t *testing.T, c *Catalog) map[string]string {
+	t.Helper()
+	root := repoRoot(t)
+	namespaces := map[string]bool{}
+	for _, k := range c.Keys(Default) {
+		ns, _, _ := strings.Cut(k, ".")
+		namespaces[ns] = true
+	}
+	used := map[string]string{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != root && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		switch {
+		case strings.HasSuffix(path, ".html") && strings.Contains(rel, "templates"):
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, m := range tmplKeyRe.FindAllStringSubmatch(string(b), -1) {
+				used[m[1]] = rel
+			}
+		case strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go"):
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, m := range goFieldRe.FindAllStringSubmatch(string(b), -1) {
+				name := m[1] + m[2]
+				if m[2] == "" || strings.HasSuffix(rel, "decode.go") {
+					used["field."+name] = rel
+				}
+			}
+			for _, m := range goErrorKeyRe.FindAllStringSubmatch(string(b), -1) {
+				if !strings.HasSuffix(m[1], ".") { // "error." + code is checked below
+					used[m[1]] = rel
+				}
+			}
+			// The web layer names keys of every namespace.
+			if strings.HasPrefix(rel, "web"+string(filepath.Separator)) {
+				for _, m := range goKeyRe.FindAllStringSubmatch(string(b), -1) {
+					ns, _, _ := strings.Cut(m[1], ".")
+					if namespaces[ns] {
+						used[m[1]] = rel
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return used
+}
+
+// TestEveryKeyExistsInEveryLanguage is the guard of the catalogues: every
+// key used anywhere exists in both languages, and they have the same keys.
+func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
+	c := MustLoad()
+	if !slices.Equal(c.Langs(), []string{"sq", "en"}) {
+		t.Fatalf("languages %v, want [sq en]", c.Langs())
+	}
+	used := usedKeys(t, c)
+	if len(used) < 100 {
+		t.Fatalf("only %d keys found in use: is the walk broken?", len(used))
+	}
+	// Keys made at run time from domain values: each value needs one.
+	dyn := func(prefix string, values ...string) {
+		for _, v := range values {
+			used[prefix+v] = "(domain values)"
+		}
+	}
+	for _, s := range nrm.Statuses {
+		dyn("status.", string(s))
+	}
+	dyn("agegroup.", string(nrm.AgeAdult), string(nrm.AgeChild), string(nrm.AgeUnknown))
+	dyn("sex.", nrm.Sexes...)
+	dyn("region.", nrm.Regions...)
+	for _, r := range nrm.Roles {
+		dyn("role.", string(r))
+	}
+	dyn("errpage.", nrm.EInvalid, nrm.ENotFound, nrm.EConflict, nrm.EUnauthorized, nrm.EForbidden, nrm.ETooMany, nrm.ETooLarge, nrm.EInternal)
+	// door/account.go makes "error." + auth code for password rules.
+	for _, code := range []string{auth.CodePasswordTooShort, auth.CodePasswordTooLong, auth.CodePasswordInvalid,
+		auth.CodePasswordCommon, auth.CodePasswordContext} {
+		used["error."+code] = "(auth codes)"
+	}
+	for _, k := range []string{"error.required", "error.login_failed", "error.too_many", "error.code_wrong", "error.password.context"} {
+		if _, ok := used[k]; !ok {
+			t.Errorf("the walk missed %s", k)
+		}
+	}
+	keys := make([]string, 0, len(used))
+	for k := range used {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, lang := range c.Langs() {
+		for _, k := range keys {
+			if msg, ok := c.Lookup(lang, k); !ok || strings.TrimSpace(msg) == "" {
+				t.Errorf("%s: key %q (used in %s) is missing", lang, k, used[k])
+			}
+		}
+	}
+	sq, en := c.Keys("sq"), c.Keys("en")
+	for _, k := range sq {
+		if _, ok := c.Lookup("en", k); !ok {
+			t.Errorf("key %q is in sq but not en", k)
+		}
+	}
+	for _, k := range en {
+		if _, ok := c.Lookup("sq", k); !ok {
+			t.Errorf("key %q is in en but not sq", k)
+		}
+	}
+	// Unused keys rot: every catalogue key is used somewhere.
+	for _, k := range sq {
+		if _, ok := used[k]; !ok {
+			t.Errorf("key %q is not used anywhere", k)
+		}
+	}
+}
+
+var verbRe = regexp.MustCompile(`%[-+# 0]*[0-9]*(?:\.[0-9]+)?[a-zA-Z%]`)
+
+// TestFormatsAgree: both languages take the same arguments for a key.
+func TestFormatsAgree(t *testing.T) {
+	c := MustLoad()
+	for _, k := range c.Keys(Default) {
+		sq, _ := c.Lookup("sq", k)
+		en, _ := c.Lookup("en", k)
+		vs, ve := verbRe.FindAllString(sq, -1), verbRe.FindAllString(en, -1)
+		if !slices.Equal(vs, ve) {
+			t.Errorf("%s: sq verbs %v, en verbs %v", k, vs, ve)
+		}
+	}
+	if got := c.T("en", "error.too_long", 200); got != "Use 200 characters or fewer" {
+		t.Errorf("T with an argument: %q", got)
+	}
+	// Password errors all carry the minimum length; only too_short shows it.
+	if got := c.T("sq", "error.password.common", 12); strings.Contains(got, "%!") || strings.Contains(got, "12") {
+		t.Errorf("extra argument leaks: %q", got)
+	}
+	if got := c.T("sq", "error.password.too_short", 12); !strings.Contains(got, "12") {
+		t.Errorf("too_short: %q", got)
+	}
+}
+
+// TestAlbanian spot-checks the Albanian wording, and that UI text never
+// says "victim" outside the legal status names.
+func TestAlbanian(t *testing.T) {
+	c := MustLoad()
+	for k, want := range map[string]string{
+		"button.signin": "Hyr", "nav.signout": "Dil", "field.password": "Fjalëkalimi", "field.username": "Emri i përdoruesit",
+		"field.code": "Kodi nga aplikacioni i autentikimit", "error.required": "Kjo fushë është e detyrueshme",
+	} {
+		if got := c.T("sq", k); got != want {
+			t.Errorf("sq %s = %q, want %q", k, got, want)
+		}
+	}
+	for _, lang := range c.Langs() {
+		for _, k := range c.Keys(lang) {
+			msg, _ := c.Lookup(lang, k)
+			low := strings.ToLower(msg)
+			if !strings.HasPrefix(k, "status.") && (strings.Contains(low, "victim") || strings.Contains(low, "viktim")) {
+				t.Errorf("%s %s says victim: %q", lang, k, msg)
+			}
+		}
+	}
+}
+
+func TestTAndFallback(t *testing.T) {
+	c := MustLoad()
+	if got := c.T("en", "no.such.key"); got != "no.such.key" {
+		t.Errorf("missing key: %q", got)
+	}
+	if got, want := c.T("xx", "nav.signout"), c.T("sq", "nav.signout"); got != want {
+		t.Errorf("unknown language: %q, want %q", got, want)
+	}
+	if got := c.T("en", "error.too_many"); !strings.Contains(got, "%d") {
+		t.Errorf("no args leaves the verb in place: %q", got)
+	}
+}
+
+func TestMatch(t *testing.T) {
+	c := MustLoad()
+	for in, want := range map[string]string{
+		"":                           "sq",
+		"en":                         "en",
+		"en-GB,en;q=0.9":             "en",
+		"sq-AL,sq;q=0.9,en;q=0.8":    "sq",
+		"de-DE,de;q=0.9,en;q=0.5":    "en",
+		"fr":                         "sq",
+		"en;q=0.2,sq;q=0.8":          "sq",
+		"en;q=0":                     "sq",
+		"EN-us":                      "en",
+		"*":                          "sq",
+		"en;q=abc":                   "sq",
+		strings.Repeat("x,", 10000):  "sq",
+		"it;q=0.9, en ; q = 0.5 , *": "sq",
+	} {
+		if got := c.Match(in); got != want {
+			t.Errorf("Match(%.40q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,251 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+)
+
+// pageTypes lists every page template with a zero value of its data, so
+// New can parse and test-render each one at start-up.
+var pageTypes = map[string]func() any{
+	"login":      func() any { return &loginPage{} },
+	"code":       func() any { return &codePage{} },
+	"enrol":      func() any { return &enrolPage{} },
+	"recovery":   func() any { return &recoveryPage{} },
+	"home":       func() any { return &homePage{} },
+	"persons":    func() any { return &personsPage{} },
+	"person":     func() any { return &personPage{} },
+	"personform": func() any { return &personFormPage{} },
+	"breakglass": func() any { return &breakGlassPage{} },
+	"error":      func() any { return &errorPage{} },
+}
+
+// parseTemplates parses layout.html with each page into one set per page,
+// then clones it once per language with T bound to that language. Each
+// clone is rendered once with zero data, so a template that cannot execute
+// stops start-up rather than a request.
+func (s *Server) parseTemplates() error {
+	s.tmpl = map[string]map[string]*template.Template{}
+	ents, err := fs.ReadDir(assets, "templates")
+	if err != nil {
+		return err
+	}
+	found := map[string]bool{}
+	for _, e := range ents {
+		found[strings.TrimSuffix(e.Name(), ".html")] = true
+	}
+	for name := range pageTypes {
+		if !found[name] {
+			return fmt.Errorf("web: template %s.html missing", name)
+		}
+	}
+	for name := range found {
+		if name == "layout" {
+			continue
+		}
+		if _, ok := pageTypes[name]; !ok {
+			return fmt.Errorf("web: template %s.html has no page type", name)
+		}
+	}
+	for _, lang := range s.cat.Langs() {
+		s.tmpl[lang] = map[string]*template.Template{}
+	}
+	for name, zero := range pageTypes {
+		base, err := template.New(name).Funcs(template.FuncMap{"T": func(string, ...any) string { return "" }}).
+			ParseFS(assets, "templates/layout.html", path.Join("templates", name+".html"))
+		if err != nil {
+			return fmt.Errorf("web: %w", err)
+		}
+		for _, lang := range s.cat.Langs() {
+			t, err := base.Clone()
+			if err != nil {
+				return err
+			}
+			t.Funcs(template.FuncMap{"T": s.translator(lang)})
+			if err := t.ExecuteTemplate(io.Discard, "layout", zero()); err != nil {
+				return fmt.Errorf("web: template %s: %w", name, err)
+			}
+			s.tmpl[lang][name] = t
+		}
+	}
+	return nil
+}
+
+func (s *Server) translator(lang string) func(string, ...any) string {
+	return func(key string, args ...any) string { return s.cat.T(lang, key, args...) }
+}
+
+// render executes a page in the request's language into a buffer, then
+// writes it: a template failure becomes a clean 500, never half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	lang := s.langOf(r)
+	t := s.tmpl[lang][name]
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		st := state(r)
+		s.log.Error("template", "request_id", st.id, "template", name, "err", err)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, s.cat.T(lang, "error.internal")+"\n"+s.cat.T(lang, "error.request_id", st.id)+"\n")
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// langOf is the language already chosen for the request, or the one its
+// cookie or Accept-Language asks for.
+func (s *Server) langOf(r *http.Request) string {
+	if st := state(r); st != nil && st.lang != "" {
+		return st.lang
+	}
+	return s.requestLang(r)
+}
+
+// Page is what every page template gets: the layout's needs, and the form
+// values and errors of pages that have a form.
+type Page struct {
+	Lang    string
+	Title   string
+	Nonce   string
+	CSRF    string
+	Path    string
+	ReqID   string
+	User    *PageUser
+	Langs   []LangOption
+	Nav     bool // show the link to persons
+	Summary []errItem
+	Errs    map[string]string
+	Values  map[string]string
+}
+
+// PageUser is the signed-in user as the header shows them.
+type PageUser struct {
+	Name string
+	Org  string
+}
+
+// LangOption is one button of the language switcher.
+type LangOption struct {
+	Code, Name string
+	Current    bool
+}
+
+// Err is the message beside a field.
+func (p *Page) Err(field string) string { return p.Errs[field] }
+
+// Val is a field's value as entered.
+func (p *Page) Val(field string) string { return p.Values[field] }
+
+// Field is one form control as the "input", "select" and "textarea"
+// partials draw it.
+type Field struct {
+	Name, ID, Label, Hint, Value, Error string
+	Type, Auto, Class                   string
+	Options                             []Option
+	Rows                                int
+	Describedby                         string
+}
+
+// Option is one choice of a select.
+type Option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// Field builds a text control named name with its value and error.
+func (p *Page) Field(name, label, hint string) Field {
+	f := Field{Name: name, ID: name, Label: label, Hint: hint, Value: p.Values[name], Error: p.Errs[name], Type: "text", Rows: 8}
+	var ids []string
+	if hint != "" {
+		ids = append(ids, name+"-hint")
+	}
+	if f.Error != "" {
+		ids = append(ids, name+"-error")
+	}
+	f.Describedby = strings.Join(ids, " ")
+	return f
+}
+
+// Select builds a select control, marking the option matching its value.
+func (p *Page) Select(name, label, hint string, opts []Option) Field {
+	f := p.Field(name, label, hint)
+	f.Options = make([]Option, len(opts))
+	for i, o := range opts {
+		o.Selected = o.Value == f.Value
+		f.Options[i] = o
+	}
+	return f
+}
+
+// WithAuto sets the autocomplete attribute.
+func (f Field) WithAuto(a string) Field { f.Auto = a; return f }
+
+// WithType sets the input type.
+func (f Field) WithType(t string) Field { f.Type = t; return f }
+
+// WithClass adds a width class.
+func (f Field) WithClass(c string) Field { f.Class = c; return f }
+
+// base fills the layout's part of a page.
+func (s *Server) base(r *http.Request) Page {
+	st := state(r)
+	lang := s.langOf(r)
+	p := Page{Lang: lang, Nonce: st.nonce, ReqID: st.id, Path: r.URL.Path, Values: map[string]string{}, Errs: map[string]string{}}
+	if st.sess != nil {
+		p.CSRF = st.sess.CSRF
+	}
+	if st.actor != nil && st.sess != nil {
+		p.User = &PageUser{Name: st.sess.Display, Org: s.orgName(r, st.actor.OrgID)}
+		p.Nav = listsPersons(st.actor)
+	}
+	for _, l := range s.cat.Langs() {
+		p.Langs = append(p.Langs, LangOption{Code: l, Name: s.cat.T(l, "lang.name"), Current: l == lang})
+	}
+	return p
+}
+
+// errorPage is the page for every error that is not a form's.
+type errorPage struct {
+	Page
+	Status     int
+	Heading    string
+	Message    string
+	ShowReqID  bool
+	BreakGlass *breakGlassForm // offered on a person's 404 to those who may break glass
+}
+
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, p problem) {
+	lang := s.langOf(r)
+	pg := &errorPage{Page: s.base(r), Status: p.Status, Message: p.Message, ShowReqID: p.Code == "internal"}
+	pg.Heading = s.cat.T(lang, "errpage."+p.Code)
+	for _, f := range p.Fields {
+		pg.Summary = append(pg.Summary, errItem{Text: f.Label + ": " + f.Text})
+	}
+	s.render(w, r, p.Status, "error", pg)
+}
+
+// when formats a time for a page, in the service's time zone.
+func (s *Server) when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(s.loc).Format("2006-01-02 15:04")
+}
+
+// bgData is what the break-glass partial needs: the page and the form.
+type bgData struct {
+	Page *Page
+	Form *breakGlassForm
+}
+
+// WithForm pairs the page with a break-glass form for the partial.
+func (p *Page) WithForm(f *breakGlassForm) bgData { return bgData{Page: p, Form: f} }
