@@ -14,7 +14,7 @@ import (
 )
 
 // DemoPassword is every demo user's password. Demo data is fictional.
-const DemoPassword = "Demo-Kalim-Provë-2026"
+const DemoPassword = "Demo-Kalim-Provë-2026" // #nosec G101 -- the demo password is printed to whoever runs the demo; fictional data only
 
 // DemoLogin is one printed demo login.
 type DemoLogin struct {
@@ -115,7 +115,7 @@ func Seed(ctx context.Context, d *door.Service, n int) ([]DemoLogin, error) {
 		logins = append(logins, l)
 		actors[du.role] = &nrm.Actor{UserID: u.ID, OrgID: du.org, Roles: u.Roles, Remote: "seed"}
 	}
-	rng := rand.New(rand.NewPCG(2026, 11))
+	rng := rand.New(rand.NewPCG(2026, 11)) // #nosec G404 -- fictional data needs a reproducible seed, not secrecy
 	referrers := []*nrm.Actor{actors[nrm.RoleFirstResponder], actors[nrm.RoleCaseManager]}
 	for i := range n {
 		a := referrers[i%len(referrers)]
@@ -220,7 +220,7 @@ func Generate(ctx context.Context, d *door.Service, a *nrm.Actor, n, batch int, 
 	if batch <= 0 {
 		batch = 500
 	}
-	rng := rand.New(rand.NewPCG(seed, 7))
+	rng := rand.New(rand.NewPCG(seed, 7)) // #nosec G404 -- fictional data needs a reproducible seed, not secrecy
 	start := time.Now()
 	for done := 0; done < n; {
 		k := min(batch, n-done)

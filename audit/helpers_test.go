@@ -92,15 +92,6 @@ func checkpointsEvery(entries []Entry, every int, priv ed25519.PrivateKey) []Che
 	return cps
 }
 
-// entryHashes returns the Hash of every entry.
-func entryHashes(entries []Entry) [][]byte {
-	out := make([][]byte, len(entries))
-	for i := range entries {
-		out[i] = entries[i].Hash
-	}
-	return out
-}
-
 // seqOf adapts a slice to the iterator Verify takes.
 func seqOf(entries []Entry) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {

@@ -264,7 +264,7 @@ func VerifyConsistency(oldSize, newSize int, oldRoot, newRoot []byte, proof [][]
 	case len(proof) == 0:
 		return false
 	}
-	fn, sn := uint64(oldSize-1), uint64(newSize-1)
+	fn, sn := uint64(oldSize-1), uint64(newSize-1) // #nosec G115 -- sizes are checked positive above
 	for fn&1 == 1 {
 		fn >>= 1
 		sn >>= 1

@@ -26,13 +26,13 @@ func (s *Server) cookieName() string {
 // setSession stores a session token in a session cookie (no Max-Age: the
 // server enforces the idle and absolute timeouts).
 func (s *Server) setSession(w http.ResponseWriter, token string) {
-	http.SetCookie(w, &http.Cookie{
+	http.SetCookie(w, &http.Cookie{ // #nosec G124 -- Secure follows Config.Secure (plain HTTP on localhost for the demo); HttpOnly and SameSite=Strict always
 		Name: s.cookieName(), Value: token, Path: "/", Secure: s.cfg.Secure, HttpOnly: true, SameSite: http.SameSiteStrictMode,
 	})
 }
 
 func (s *Server) clearSession(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{
+	http.SetCookie(w, &http.Cookie{ // #nosec G124 -- Secure follows Config.Secure (plain HTTP on localhost for the demo); HttpOnly and SameSite=Strict always
 		Name: s.cookieName(), Value: "", Path: "/", MaxAge: -1, Secure: s.cfg.Secure, HttpOnly: true, SameSite: http.SameSiteStrictMode,
 	})
 }

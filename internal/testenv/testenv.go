@@ -132,7 +132,7 @@ func (e *Env) Org(t testing.TB, id string, typ nrm.OrgType) {
 }
 
 // TestPassword satisfies the password policy.
-const TestPassword = "Test-Fjalëkalim-Gjatë-2026"
+const TestPassword = "Test-Fjalëkalim-Gjatë-2026" // #nosec G101 -- a test password, printed in no deployment
 
 // User creates a user and returns an actor for it (as a verified session would).
 func (e *Env) User(t testing.TB, username, org string, orgType nrm.OrgType, roles ...nrm.Role) *nrm.Actor {
