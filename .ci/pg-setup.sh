@@ -6,9 +6,9 @@ ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
 if ! pg_lsclusters -h | grep -q "^$ver main"; then
   pg_createcluster "$ver" main >/dev/null
 fi
-pg_ctlcluster "$ver" main start 2>/dev/null || true
+pg_ctlcluster "$ver" main start >/dev/null 2>&1 || true
 for i in $(seq 1 30); do
-  su postgres -c "pg_isready -q" && break
+  su postgres -c "pg_isready -q" >/dev/null 2>&1 && break
   sleep 1
 done
 su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='nrm'\"" | grep -q 1 ||

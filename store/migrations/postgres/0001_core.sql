@@ -52,6 +52,8 @@ CREATE TABLE sessions (
   pending BYTEA
 );
 CREATE INDEX sessions_user ON sessions(user_id);
+CREATE INDEX sessions_last_seen ON sessions(last_seen);
+CREATE INDEX sessions_expires ON sessions(expires_at);
 
 CREATE TABLE api_tokens (
   id TEXT PRIMARY KEY,
