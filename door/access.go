@@ -72,7 +72,7 @@ func (s *Service) reveal(ctx context.Context, tx *store.Tx, p *personRow, parts 
 	if !showID && !showNarr {
 		return nil
 	}
-	d, err := s.dek(ctx, tx, p.ID, false)
+	d, err := s.dataKey(ctx, tx, p, false)
 	if err != nil {
 		return err // identity erased (shredded) or key missing: fail closed
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/store"
+	"github.com/nrm-org/nrm/vault"
 )
 
 // identity columns, each encrypted with AAD (persons, column, person id).
@@ -20,7 +21,21 @@ const personCols = `id, code, owner_org, region, status, age_group, presumed_chi
 type personRow struct {
 	nrm.Person
 	cipher map[string][]byte
-	glass  bool // visible only through break-glass
+	glass  bool         // visible only through break-glass
+	rel    nrm.Relation // how the reader stands to the record, worked out once by load
+	key    *vault.DEK   // the person's data key, fetched at most once per access
+}
+
+// dataKey returns the person's data key, fetching it once per access.
+func (s *Service) dataKey(ctx context.Context, tx *store.Tx, p *personRow, create bool) (*vault.DEK, error) {
+	if p.key == nil {
+		d, err := s.dek(ctx, tx, p.ID, create)
+		if err != nil {
+			return nil, err
+		}
+		p.key = d
+	}
+	return p.key, nil
 }
 
 func scanPerson(sc interface{ Scan(...any) error }, withCipher bool) (*personRow, error) {
@@ -229,6 +244,7 @@ func (s *Service) load(ctx context.Context, tx *store.Tx, a *nrm.Actor, id strin
 	if len(parts) == 0 {
 		return nil, nil, &denied{subject: p.ID}
 	}
+	p.rel = rel
 	p.glass = rel.Glass && !rel.OwnOrg && !rel.Assigned && len(rel.Granted) == 0
 	return p, parts, nil
 }
@@ -264,11 +280,7 @@ func (s *Service) UpdatePerson(ctx context.Context, a *nrm.Actor, id string, ver
 		if err != nil {
 			return err
 		}
-		rel, err := s.relation(ctx, tx, a, &p.Person)
-		if err != nil {
-			return err
-		}
-		writable := nrm.Decide(a, rel, nrm.Write)
+		writable := nrm.Decide(a, p.rel, nrm.Write)
 		for _, pt := range partsTouched(in) {
 			if !hasPart(writable, pt) {
 				return nrm.Errorf(nrm.EForbidden, "error.forbidden")
@@ -278,7 +290,7 @@ func (s *Service) UpdatePerson(ctx context.Context, a *nrm.Actor, id string, ver
 			return nrm.Errorf(nrm.EConflict, "error.conflict")
 		}
 		applyInput(&p.Person, in)
-		d, err := s.dek(ctx, tx, p.ID, true)
+		d, err := s.dataKey(ctx, tx, p, true)
 		if err != nil {
 			return err
 		}
@@ -481,10 +493,7 @@ func (s *Service) Grant(ctx context.Context, a *nrm.Actor, personID string, g Gr
 		if err != nil {
 			return err
 		}
-		rel, err := s.relation(ctx, tx, a, &p.Person)
-		if err != nil {
-			return err
-		}
+		rel := p.rel
 		if !(rel.OwnOrg || rel.Assigned) || !hasPart(nrm.Decide(a, rel, nrm.Write), nrm.PartSummary) {
 			return nrm.Errorf(nrm.EForbidden, "error.forbidden")
 		}
@@ -511,10 +520,7 @@ func (s *Service) RevokeGrant(ctx context.Context, a *nrm.Actor, personID, grant
 		if err != nil {
 			return err
 		}
-		rel, err := s.relation(ctx, tx, a, &p.Person)
-		if err != nil {
-			return err
-		}
+		rel := p.rel
 		if !(rel.OwnOrg || rel.Assigned) {
 			return nrm.Errorf(nrm.EForbidden, "error.forbidden")
 		}
