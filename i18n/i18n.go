@@ -1,6 +1,8 @@
 // Package i18n holds the user-interface text of nrm in every language it
-// speaks, as embedded JSON catalogues (one flat object of key → message per
-// language), and picks a language for a request. Albanian (sq) is the
+// speaks, as embedded JSON catalogues, and picks a language for a request.
+// Each language is a directory (sq/, en/) of flat key → message objects, one
+// file per area of the product (core.json, referral.json, …); a key defined
+// twice in one language is an error. Albanian (sq) is the
 // default: a key missing in another language falls back to it.
 //
 // Messages are fmt formats: T("error.too_long", 200) fills %d. A message
@@ -21,7 +23,7 @@ import (
 // Default is the language used when nothing else matches.
 const Default = "sq"
 
-//go:embed *.json
+//go:embed */*.json
 var files embed.FS
 
 // Catalog is the set of translations. It is read-only after Load and safe
@@ -36,22 +38,41 @@ type Catalog struct {
 func Load() (*Catalog, error) {
 	c := &Catalog{msgs: map[string]map[string]string{}}
 	// Display order: the default first, then the rest by code.
-	ents, err := files.ReadDir(".")
+	langs, err := files.ReadDir(".")
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range ents {
-		name := e.Name()
-		lang := strings.TrimSuffix(name, ".json")
-		b, err := files.ReadFile(name)
+	for _, l := range langs {
+		if !l.IsDir() {
+			continue
+		}
+		lang := l.Name()
+		ents, err := files.ReadDir(lang)
 		if err != nil {
 			return nil, err
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+		all := map[string]string{}
+		for _, e := range ents {
+			name := lang + "/" + e.Name()
+			if !strings.HasSuffix(name, ".json") {
+				continue
+			}
+			b, err := files.ReadFile(name)
+			if err != nil {
+				return nil, err
+			}
+			m := map[string]string{}
+			if err := json.Unmarshal(b, &m); err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", name, err)
+			}
+			for k, v := range m {
+				if _, dup := all[k]; dup {
+					return nil, fmt.Errorf("i18n: %s: key %q defined twice", name, k)
+				}
+				all[k] = v
+			}
 		}
-		c.msgs[lang] = m
+		c.msgs[lang] = all
 		c.langs = append(c.langs, lang)
 	}
 	if _, ok := c.msgs[Default]; !ok {
