@@ -1,0 +1,4 @@
+package rules
+
+// OrgTypes exposes the organisation types to the external tests.
+var OrgTypes = orgTypes
