@@ -151,10 +151,15 @@ func Parse(b []byte) (*Profile, error) {
 	if err := decodeStrict(b, &p); err != nil {
 		return nil, err
 	}
-	if err := p.Validate(); err != nil {
+	loc, err := p.validate()
+	if err != nil {
 		return nil, err
 	}
-	p.prepare()
+	p.loc = loc
+	p.holidays = make(map[string]bool, len(p.Holidays))
+	for _, h := range p.Holidays {
+		p.holidays[h] = true
+	}
 	return &p, nil
 }
 
@@ -182,18 +187,19 @@ func decodeStrict(b []byte, v any) error {
 	return nil
 }
 
-func (p *Profile) prepare() {
-	p.loc, _ = time.LoadLocation(p.TimeZone) // Validate has checked it
-	p.holidays = make(map[string]bool, len(p.Holidays))
-	for _, h := range p.Holidays {
-		p.holidays[h] = true
-	}
-}
-
 // Validate checks every field and returns all problems found, each a
 // *FieldError naming the field (joined with errors.Join).
 func (p *Profile) Validate() error {
-	var errs []error
+	_, err := p.validate()
+	return err
+}
+
+// validate is Validate, also returning the loaded time zone.
+func (p *Profile) validate() (*time.Location, error) {
+	var (
+		errs []error
+		loc  *time.Location
+	)
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
 	}
@@ -209,7 +215,8 @@ func (p *Profile) Validate() error {
 	case "Local":
 		bad("time_zone", `"Local" depends on the server; name the zone, e.g. "Europe/Tirane"`)
 	default:
-		if _, err := time.LoadLocation(p.TimeZone); err != nil {
+		var err error
+		if loc, err = time.LoadLocation(p.TimeZone); err != nil {
 			bad("time_zone", "unknown time zone %q", p.TimeZone)
 		}
 	}
@@ -303,7 +310,7 @@ func (p *Profile) Validate() error {
 	checkGroups("panel.required", p.Panel.Required, bad)
 	checkGroups("panel.child_required", p.Panel.ChildRequired, bad)
 
-	return errors.Join(errs...)
+	return loc, errors.Join(errs...)
 }
 
 func checkLabels(field string, labels map[string]string, bad func(string, string, ...any)) {
