@@ -73,9 +73,39 @@ type Person struct {
 	UpdatedAt     time.Time
 	Version       int64
 
+	// Identification and protection (summary part: codes and times, never identity).
+	AgeBasis        string // declared, assessed, uncertain
+	AgeYears        int    // -1 when unknown
+	AgeAssessedAt   time.Time
+	AgeMethod       string
+	Gender          string
+	Nationalities   []string
+	Languages       []string
+	Interpreter     bool
+	PreferredGender string
+	Foreign         bool // a foreign national: the reflection period applies
+	Anonymous       bool // an adult refused consent: a notification without identity
+	FirstContactAt  time.Time
+	PotentialAt     time.Time // when the person became a potential victim
+	DecidedAt       time.Time // when the panel's decision took effect
+	ReflectionStart time.Time
+	ReflectionEnd   time.Time
+	GuardianAt      time.Time // when a guardian or child-protection worker was recorded
+	Forms           []string  // forms of exploitation the screening suggested
+	NonPunishment   bool      // offences linked to the trafficking situation are flagged
+	JusticeNote     *string   // the non-punishment note, for justice roles only
+	Duplicate       bool      // flagged as a possible duplicate at intake
+	MergedInto      string
+	RegisteredAt    time.Time // registered by the Responsible Authority
+
 	Identity  *Identity // nil when not disclosed to the reader
 	Narrative *string   // nil when not disclosed to the reader
 	Parts     []Part    // what the reader was shown
+}
+
+// ReflectionRunning reports whether the recovery and reflection period runs at t.
+func (p *Person) ReflectionRunning(t time.Time) bool {
+	return !p.ReflectionStart.IsZero() && t.Before(p.ReflectionEnd)
 }
 
 // IsChild reports whether the person is treated as a child.

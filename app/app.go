@@ -16,6 +16,7 @@ import (
 	"github.com/nrm-org/nrm/audit"
 	"github.com/nrm-org/nrm/door"
 	"github.com/nrm-org/nrm/i18n"
+	"github.com/nrm-org/nrm/rules"
 	"github.com/nrm-org/nrm/store"
 	"github.com/nrm-org/nrm/vault"
 	"github.com/nrm-org/nrm/web"
@@ -90,7 +91,11 @@ func (a *App) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := door.New(ctx, a.DB, v, signer, door.Settings{}, a.Log)
+	profile, err := loadProfile(cfg.Profile, cfg.ProfileFile)
+	if err != nil {
+		return err
+	}
+	d, err := door.New(ctx, a.DB, v, signer, door.Settings{Profile: profile}, a.Log)
 	if err != nil {
 		return err
 	}
@@ -126,6 +131,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
 	go a.checkpoints(ctx)
+	go a.escalations(ctx)
 	errc := make(chan error, 1)
 	go func() {
 		if a.Config.TLSCert != "" {
@@ -148,6 +154,41 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	// A last checkpoint so the tail is covered.
 	_, _ = a.Door.Checkpoint(context.Background(), true)
 	return err
+}
+
+// loadProfile reads the jurisdiction profile: an operator's file, or a
+// shipped one by code.
+func loadProfile(code, file string) (*rules.Profile, error) {
+	if file != "" {
+		b, err := os.ReadFile(file) // #nosec G304 -- an operator-supplied path
+		if err != nil {
+			return nil, err
+		}
+		return rules.Parse(b)
+	}
+	if code == "" {
+		code = "AL"
+	}
+	return rules.Load(code)
+}
+
+// escalations escalates missed deadlines to the Responsible Authority every
+// minute, through the door like every other access.
+func (a *App) escalations(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := a.Door.EscalateDeadlines(ctx); err != nil {
+			a.Log.Error("deadline escalation failed", "err", err)
+		} else if n > 0 {
+			a.Log.Info("missed deadlines escalated", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func (a *App) checkpoints(ctx context.Context) {

@@ -29,6 +29,8 @@ type Config struct {
 	TLSKey        string
 	LogFormat     string
 	LogLevel      string
+	Profile       string // jurisdiction profile code (AL, COE)
+	ProfileFile   string // an operator's own profile file, overriding Profile
 	SQLiteSync    string
 	CheckpointInt time.Duration
 }
@@ -50,6 +52,8 @@ func (c *Config) bind(fs *flag.FlagSet, addr string) {
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS key file")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&c.Profile, "profile", "AL", "jurisdiction profile: deadlines, thresholds, panel composition (AL, COE)")
+	fs.StringVar(&c.ProfileFile, "profile-file", "", "a jurisdiction profile file (JSON) that replaces --profile")
 	fs.StringVar(&c.SQLiteSync, "sqlite-sync", "NORMAL", "SQLite synchronous pragma: NORMAL or FULL")
 	fs.DurationVar(&c.CheckpointInt, "checkpoint-interval", 5*time.Minute, "how often to sign an audit checkpoint")
 }

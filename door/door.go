@@ -29,18 +29,20 @@ import (
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/audit"
 	"github.com/nrm-org/nrm/auth"
+	"github.com/nrm-org/nrm/rules"
 	"github.com/nrm-org/nrm/store"
 	"github.com/nrm-org/nrm/vault"
 )
 
 // Settings are the door's tunables, with safe defaults.
 type Settings struct {
-	SessionIdle      time.Duration // idle timeout (default 15 min)
-	SessionAbsolute  time.Duration // absolute timeout (default 8 h)
-	StepUp           time.Duration // how fresh the second factor must be for break-glass (default 5 min)
-	BreakGlassFor    time.Duration // how long a break-glass opening lasts (default 1 h)
-	CheckpointEvery  int64         // audit entries between signed checkpoints (default 1000)
-	WebAuthnRequired []nrm.Role    // roles that must use a passkey rather than TOTP
+	SessionIdle      time.Duration  // idle timeout (default 15 min)
+	SessionAbsolute  time.Duration  // absolute timeout (default 8 h)
+	StepUp           time.Duration  // how fresh the second factor must be for break-glass (default 5 min)
+	BreakGlassFor    time.Duration  // how long a break-glass opening lasts (default 1 h)
+	CheckpointEvery  int64          // audit entries between signed checkpoints (default 1000)
+	WebAuthnRequired []nrm.Role     // roles that must use a passkey rather than TOTP
+	Profile          *rules.Profile // the jurisdiction's rules (default: Albania)
 }
 
 // Service is the door.
@@ -54,6 +56,8 @@ type Service struct {
 	limiter   *auth.Limiter
 	log       *slog.Logger
 	auditHook func(tx *store.Tx) error // tests inject audit failures here
+	profile   *rules.Profile
+	cat       *rules.Catalogue
 }
 
 // New opens the door over a migrated database.
@@ -76,10 +80,18 @@ func New(ctx context.Context, db *store.DB, v *vault.Vault, signer ed25519.Priva
 	if log == nil {
 		log = slog.Default()
 	}
+	if set.Profile == nil {
+		p, err := rules.Load("AL")
+		if err != nil {
+			return nil, err
+		}
+		set.Profile = p
+	}
 	pub := signer.Public().(ed25519.PublicKey)
 	s := &Service{
 		db: db, vault: v, signer: signer, keyID: audit.KeyID(pub), set: set,
 		hasher: auth.NewHasher(2), limiter: auth.NewLimiter(auth.LimiterConfig{}), log: log,
+		profile: set.Profile, cat: rules.Indicators(),
 	}
 	err := db.Update(ctx, func(tx *store.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ?) ON CONFLICT (id) DO NOTHING`, make([]byte, 32))
@@ -90,6 +102,12 @@ func New(ctx context.Context, db *store.DB, v *vault.Vault, signer ed25519.Priva
 	}
 	return s, nil
 }
+
+// Profile is the jurisdiction profile in force.
+func (s *Service) Profile() *rules.Profile { return s.profile }
+
+// Catalogue is the indicator catalogue in force.
+func (s *Service) Catalogue() *rules.Catalogue { return s.cat }
 
 // DB exposes the database to the command line (backup, migrate) only.
 func (s *Service) DB() *store.DB { return s.db }

@@ -16,7 +16,29 @@ import (
 // identity columns, each encrypted with AAD (persons, column, person id).
 var identityCols = []string{"given_name", "family_name", "aliases", "birth_date", "doc_number", "phone", "address"}
 
-const personCols = `id, code, owner_org, region, status, age_group, presumed_child, sex, nationality, created_by, created_at, updated_at, version`
+const personCols = `id, code, owner_org, region, status, age_group, presumed_child, sex, nationality, created_by, created_at, updated_at, version,
+	age_basis, age_years, age_assessed_at, age_method, gender, nationalities, languages, interpreter, preferred_gender, foreign_national, anonymous,
+	first_contact_at, potential_at, decided_at, reflection_start, reflection_end, guardian_at, forms, non_punishment, duplicate, merged_into, registered_at`
+
+// personVals are the values of personCols for an INSERT, in order.
+func personVals(p *nrm.Person) []any {
+	return []any{p.ID, p.Code, p.OwnerOrgID, p.Region, p.Status, p.AgeGroup, store.Int(p.PresumedChild), p.Sex, p.Nationality,
+		p.CreatedBy, store.Micros(p.CreatedAt), store.Micros(p.UpdatedAt), p.Version,
+		p.AgeBasis, p.AgeYears, store.Micros(p.AgeAssessedAt), p.AgeMethod, p.Gender, strings.Join(p.Nationalities, ","), strings.Join(p.Languages, ","),
+		store.Int(p.Interpreter), p.PreferredGender, store.Int(p.Foreign), store.Int(p.Anonymous),
+		store.Micros(p.FirstContactAt), store.Micros(p.PotentialAt), store.Micros(p.DecidedAt), store.Micros(p.ReflectionStart), store.Micros(p.ReflectionEnd),
+		store.Micros(p.GuardianAt), strings.Join(p.Forms, ","), store.Int(p.NonPunishment), store.Int(p.Duplicate), p.MergedInto, store.Micros(p.RegisteredAt)}
+}
+
+// personPlaceholders is "?, ?, …" for personCols.
+var personPlaceholders = strings.TrimSuffix(strings.Repeat("?, ", strings.Count(personCols, ",")+1), ", ")
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
 
 type personRow struct {
 	nrm.Person
@@ -40,9 +62,13 @@ func (s *Service) dataKey(ctx context.Context, tx *store.Tx, p *personRow, creat
 
 func scanPerson(sc interface{ Scan(...any) error }, withCipher bool) (*personRow, error) {
 	var p personRow
-	var pc, ca, ua int64
-	dest := []any{&p.ID, &p.Code, &p.OwnerOrgID, &p.Region, &p.Status, &p.AgeGroup, &pc, &p.Sex, &p.Nationality, &p.CreatedBy, &ca, &ua, &p.Version}
-	cts := make([][]byte, len(identityCols)+1)
+	var pc, ca, ua, aa, fc, pa, da, rs, re, ga, ra int64
+	var interp, foreign, anon, np, dup int64
+	var nats, langs, forms string
+	dest := []any{&p.ID, &p.Code, &p.OwnerOrgID, &p.Region, &p.Status, &p.AgeGroup, &pc, &p.Sex, &p.Nationality, &p.CreatedBy, &ca, &ua, &p.Version,
+		&p.AgeBasis, &p.AgeYears, &aa, &p.AgeMethod, &p.Gender, &nats, &langs, &interp, &p.PreferredGender, &foreign, &anon,
+		&fc, &pa, &da, &rs, &re, &ga, &forms, &np, &dup, &p.MergedInto, &ra}
+	cts := make([][]byte, len(identityCols)+2)
 	if withCipher {
 		for i := range cts {
 			dest = append(dest, &cts[i])
@@ -52,12 +78,17 @@ func scanPerson(sc interface{ Scan(...any) error }, withCipher bool) (*personRow
 		return nil, err
 	}
 	p.PresumedChild, p.CreatedAt, p.UpdatedAt = store.Bool(pc), store.Time(ca), store.Time(ua)
+	p.AgeAssessedAt, p.FirstContactAt, p.PotentialAt, p.DecidedAt = store.Time(aa), store.Time(fc), store.Time(pa), store.Time(da)
+	p.ReflectionStart, p.ReflectionEnd, p.GuardianAt, p.RegisteredAt = store.Time(rs), store.Time(re), store.Time(ga), store.Time(ra)
+	p.Interpreter, p.Foreign, p.Anonymous, p.NonPunishment, p.Duplicate = store.Bool(interp), store.Bool(foreign), store.Bool(anon), store.Bool(np), store.Bool(dup)
+	p.Nationalities, p.Languages, p.Forms = splitList(nats), splitList(langs), splitList(forms)
 	if withCipher {
 		p.cipher = make(map[string][]byte, len(cts))
 		for i, c := range identityCols {
 			p.cipher[c] = cts[i]
 		}
 		p.cipher["narrative"] = cts[len(identityCols)]
+		p.cipher["justice_note"] = cts[len(identityCols)+1]
 	}
 	return &p, nil
 }
@@ -164,7 +195,7 @@ func (s *Service) CreatePersons(ctx context.Context, a *nrm.Actor, ins []nrm.Per
 func (s *Service) insertPerson(ctx context.Context, tx *store.Tx, a *nrm.Actor, in nrm.PersonInput) (*nrm.Person, error) {
 	p := &nrm.Person{
 		ID: newID(), OwnerOrgID: a.OrgID, Status: nrm.StatusReferred, AgeGroup: nrm.AgeUnknown, CreatedBy: a.UserID, Version: 1,
-		CreatedAt: tx.Now, UpdatedAt: tx.Now,
+		CreatedAt: tx.Now, UpdatedAt: tx.Now, FirstContactAt: tx.Now, AgeBasis: nrm.AgeUncertain, AgeYears: -1,
 	}
 	applyInput(p, in)
 	d, err := s.dek(ctx, tx, p.ID, true)
@@ -178,12 +209,10 @@ func (s *Service) insertPerson(ctx context.Context, tx *store.Tx, a *nrm.Actor, 
 	nameIdx, dupIdx := s.blindIndexes(in.Identity, p.Nationality)
 	for range 5 {
 		p.Code = newCode()
-		_, err = tx.Exec(ctx, `INSERT INTO persons (`+personCols+`, given_name, family_name, aliases, birth_date, doc_number, phone, address, narrative, name_bidx, dup_bidx)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.ID, p.Code, p.OwnerOrgID, p.Region, p.Status, p.AgeGroup, store.Int(p.PresumedChild), p.Sex, p.Nationality,
-			p.CreatedBy, store.Micros(p.CreatedAt), store.Micros(p.UpdatedAt), p.Version,
-			cts["given_name"], cts["family_name"], cts["aliases"], cts["birth_date"], cts["doc_number"], cts["phone"], cts["address"], cts["narrative"],
+		args := append(personVals(p), cts["given_name"], cts["family_name"], cts["aliases"], cts["birth_date"], cts["doc_number"], cts["phone"], cts["address"], cts["narrative"],
 			nameIdx, dupIdx)
+		_, err = tx.Exec(ctx, `INSERT INTO persons (`+personCols+`, given_name, family_name, aliases, birth_date, doc_number, phone, address, narrative, name_bidx, dup_bidx)
+			VALUES (`+personPlaceholders+`, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 		if err == nil || !store.IsUniqueViolation(err) {
 			break
 		}
@@ -229,7 +258,7 @@ func (s *Service) GetPerson(ctx context.Context, a *nrm.Actor, id string) (*nrm.
 
 // load reads the row and decides; a denial is audited and looks like a miss.
 func (s *Service) load(ctx context.Context, tx *store.Tx, a *nrm.Actor, id string, acc nrm.Access) (*personRow, []nrm.Part, error) {
-	row := tx.QueryRow(ctx, `SELECT `+personCols+`, given_name, family_name, aliases, birth_date, doc_number, phone, address, narrative FROM persons WHERE id = ?`, id)
+	row := tx.QueryRow(ctx, `SELECT `+personCols+`, given_name, family_name, aliases, birth_date, doc_number, phone, address, narrative, justice_note FROM persons WHERE id = ?`, id)
 	p, err := scanPerson(row, true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, &denied{subject: id}

@@ -71,6 +71,7 @@ type Profile struct {
 	Code            string            `json:"code"` // "AL", "COE"
 	Name            map[string]string `json:"name"` // by language: "sq", "en"
 	TimeZone        string            `json:"time_zone"`
+	Country         string            `json:"country,omitempty"` // ISO 3166 alpha-3 of the state; other nationalities are foreign ("" in a template profile)
 	ChildAge        int               `json:"child_age"`         // a person under this age is a child
 	ChildConsentAge int               `json:"child_consent_age"` // a child of this age or over must consent to a protection measure; 0: no age set
 	Weekend         []string          `json:"weekend"`           // lower-case English day names
@@ -209,6 +210,9 @@ func (p *Profile) validate() (*time.Location, error) {
 	}
 	checkLabels("name", p.Name, bad)
 
+	if p.Country != "" && !regexp.MustCompile(`^[A-Z]{3}$`).MatchString(p.Country) {
+		bad("country", "want an ISO 3166 alpha-3 code such as ALB, got %q", p.Country)
+	}
 	switch p.TimeZone {
 	case "":
 		bad("time_zone", "missing")
