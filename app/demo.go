@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/door"
+	"github.com/nrm-org/nrm/rules"
 	"github.com/pquerna/otp/totp"
 )
 
@@ -61,6 +64,10 @@ var demoUsers = []struct {
 	{nrm.RoleMonitor, "monitoruesi", "Sokol Berisha (demo)", "org-moi"},
 	{nrm.RoleDPO, "mbrojtja.te.dhenave", "Lule Prifti (demo)", "org-moi"},
 	{nrm.RoleSysAdmin, "administratori", "Ilir Dervishi (demo)", "org-it"},
+	// The other seats the identification scenarios need.
+	{nrm.RolePanelMember, "paneli.sociale", "Vjollca Marku (demo)", "org-sss-vlore"},
+	{nrm.RoleCaseManager, "mbrojtja.femijes", "Eda Kelmendi (demo)", "org-cpu-vlore"},
+	{nrm.RoleFirstResponder, "ojf.terren", "Genta Bregu (demo)", "org-shelter-a"},
 }
 
 // Seed fills an empty database with the demo organisations, one user per
@@ -85,7 +92,6 @@ func Seed(ctx context.Context, d *door.Service, n int) ([]DemoLogin, error) {
 		orgName[o.ID] = o.Name
 	}
 	var logins []DemoLogin
-	actors := map[nrm.Role]*nrm.Actor{}
 	for _, du := range demoUsers {
 		u, err := d.CreateUser(ctx, sys, door.UserInput{OrgID: du.org, Username: du.username, DisplayName: du.name, Roles: []nrm.Role{du.role}, Password: DemoPassword})
 		if err != nil {
@@ -113,23 +119,52 @@ func Seed(ctx context.Context, d *door.Service, n int) ([]DemoLogin, error) {
 			l.TOTPSecret = secret
 		}
 		logins = append(logins, l)
-		actors[du.role] = &nrm.Actor{UserID: u.ID, OrgID: du.org, Roles: u.Roles, Remote: "seed"}
 	}
 	rng := rand.New(rand.NewPCG(2026, 11)) // #nosec G404 -- fictional data needs a reproducible seed, not secrecy
-	referrers := []*nrm.Actor{actors[nrm.RoleFirstResponder], actors[nrm.RoleCaseManager]}
-	for i := range n {
-		a := referrers[i%len(referrers)]
-		in := FakePerson(rng, d.Now())
-		p, err := d.CreatePerson(ctx, a, in)
+	byUser := map[string]*nrm.Actor{}
+	for _, du := range demoUsers {
+		u, err := d.UserByName(ctx, du.username)
 		if err != nil {
 			return nil, err
 		}
-		// The Vlorë social worker discloses some records to Shelter A under consent.
-		if a == actors[nrm.RoleCaseManager] && i%3 == 1 {
-			if _, err := d.Grant(ctx, a, p.ID, door.GrantInput{OrgID: "org-shelter-a", Parts: []nrm.Part{nrm.PartSummary, nrm.PartIdentity}, Basis: door.BasisConsent}); err != nil {
-				return nil, err
+		var typ nrm.OrgType
+		for _, o := range demoOrgs {
+			if o.ID == du.org {
+				typ = o.Type
 			}
 		}
+		byUser[du.username] = &nrm.Actor{UserID: u.ID, OrgID: du.org, OrgType: typ, Roles: u.Roles, Remote: "seed"}
+	}
+	referrers := []*nrm.Actor{byUser["policia.kufi"], byUser["punonjese.sociale"], byUser["ojf.terren"]}
+	for i := range n {
+		a := referrers[i%len(referrers)]
+		res, err := d.Refer(ctx, a, FakeReferral(rng, d.Now(), d.Catalogue()))
+		if err != nil {
+			return nil, fmt.Errorf("demo referral %d: %w", i, err)
+		}
+		p := res.Person
+		// Some adults ask for formal identification and the joint panel decides.
+		if i%4 == 1 && p.Status == nrm.StatusPotentialVictim && !p.IsChild() {
+			req, err := d.RequestIdentification(ctx, a, p.ID, nrm.IdentificationRequest{RequestedBy: nrm.RequestedByPerson,
+				Explanation: "Shpjeguar me gojë, në shqip, me fletëpalosjen e informimit.", Language: "sq", PanelOrgs: []string{"org-police-at", "org-sss-vlore"}})
+			if err != nil {
+				return nil, fmt.Errorf("demo identification request: %w", err)
+			}
+			if i%8 == 1 {
+				dec, err := d.Decide(ctx, byUser["paneli.policia"], req, nrm.DecisionInput{Outcome: nrm.OutcomeIdentified,
+					Reasons: "Rrëfim i qëndrueshëm; tregues në çdo seksion.", InterviewOn: d.Now().Format("2006-01-02"), InterviewerGender: p.PreferredGender,
+					ToldOn: d.Now().Format("2006-01-02"), ToldHow: "in_person", ToldLang: "sq"})
+				if err != nil {
+					return nil, fmt.Errorf("demo decision: %w", err)
+				}
+				if err := d.SignDecision(ctx, byUser["paneli.sociale"], dec); err != nil {
+					return nil, fmt.Errorf("demo signature: %w", err)
+				}
+			}
+		}
+	}
+	if _, err := d.EscalateDeadlines(ctx); err != nil {
+		return nil, err
 	}
 	if _, err := d.Checkpoint(ctx, true); err != nil {
 		return nil, err
@@ -150,6 +185,65 @@ var (
 		"Stopped at the border crossing with documents that were not hers.",
 	}
 )
+
+// FakeReferral makes one fictional referral as a first responder would
+// record it: partial, with indicators from the catalogue in force.
+func FakeReferral(rng *rand.Rand, now time.Time, cat *rules.Catalogue) nrm.ReferralInput {
+	p := FakePerson(rng, now)
+	in := nrm.ReferralInput{
+		MetOn: now.AddDate(0, 0, -rng.IntN(5)).Format("2006-01-02"), MetRegion: *p.Region, Region: *p.Region,
+		MetHow: nrm.MetHow[rng.IntN(len(nrm.MetHow)-1)], Sex: *p.Sex, Nationalities: []string{*p.Nationality},
+		Identity: p.Identity, Account: *p.Narrative, Consent: nrm.ConsentGiven, AgeBasis: nrm.AgeDeclared,
+	}
+	if in.Nationalities[0] != "ALB" {
+		in.Interpreter = true
+		in.Needs = append(in.Needs, nrm.NeedRequest{Need: nrm.NeedInterpreter})
+	}
+	switch {
+	case *p.AgeGroup == nrm.AgeChild:
+		in.Consent = nrm.ConsentChild
+		in.AgeYears = ptrInt(now.Year() - mustYear(p.Identity.BirthDate))
+	case *p.PresumedChild:
+		in.Consent, in.AgeBasis, in.ChildSigns = nrm.ConsentChild, nrm.AgeUncertain, true
+	default:
+		in.AgeYears = ptrInt(now.Year() - mustYear(p.Identity.BirthDate))
+		if rng.IntN(6) == 0 {
+			in.Consent, in.Identity = nrm.ConsentRefused, nil
+		}
+	}
+	if rng.IntN(2) == 0 {
+		in.Needs = append(in.Needs, nrm.NeedRequest{Need: nrm.NeedShelter})
+	}
+	if rng.IntN(4) == 0 {
+		in.Needs = append(in.Needs, nrm.NeedRequest{Need: nrm.NeedMedical})
+	}
+	// Indicators: most referrals meet the threshold, some do not yet.
+	forms := []rules.Form{"sexual", "labour", "begging", "domestic_servitude", "forced_criminality"}
+	form := forms[rng.IntN(len(forms))]
+	sections := []string{"A", "B", "C"}
+	if rng.IntN(5) == 0 {
+		sections = []string{"A"}
+	}
+	for _, sec := range sections {
+		var pick []string
+		for _, ind := range cat.Indicators {
+			if ind.Section == sec && (slices.Contains(ind.Forms, form) || slices.Contains(ind.Forms, "general")) {
+				pick = append(pick, ind.Code)
+			}
+		}
+		if len(pick) > 0 {
+			in.Indicators = append(in.Indicators, pick[rng.IntN(len(pick))])
+		}
+	}
+	return in
+}
+
+func ptrInt(v int) *int { return &v }
+
+func mustYear(birth string) int {
+	y, _ := strconv.Atoi(nrm.BirthYear(birth))
+	return y
+}
 
 // FakePerson makes one fictional referral.
 func FakePerson(rng *rand.Rand, now time.Time) nrm.PersonInput {
