@@ -495,3 +495,77 @@ func TestDrafts(t *testing.T) {
 		}
 	})
 }
+
+// "Not identified" never cuts services under way without a recorded
+// handover; reconsideration is asked for and decided the same way; the
+// non-punishment note is for justice roles only.
+func TestNotIdentifiedHandoverReconsiderationAndNonPunishment(t *testing.T) {
+	forEngines(t, func(t *testing.T, engine string) {
+		w := newNRM(t, engine)
+		res, err := w.Door.Refer(ctx, w.social, nrm.ReferralInput{Consent: nrm.ConsentGiven, AgeBasis: nrm.AgeDeclared, AgeYears: ptr(27), Region: "tirane",
+			Nationalities: []string{"ALB"}, Indicators: indicators(t, "forced_criminality", "A", "B", "C"), Needs: []nrm.NeedRequest{{Need: nrm.NeedShelter}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := res.Person
+		req := nrm.IdentificationRequest{RequestedBy: nrm.RequestedByPerson, Explanation: "Explained orally", PanelOrgs: []string{"org-pol", "org-a"}}
+		reqID, err := w.Door.RequestIdentification(ctx, w.social, p.ID, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := nrm.DecisionInput{Outcome: nrm.OutcomeNotIdentified, Reasons: "Account not consistent yet", InterviewOn: "2026-11-25"}
+		if _, err := w.Door.Decide(ctx, w.panelSocial, reqID, dec); !slices.Contains(fieldOf(err), "handover") {
+			t.Fatalf("not identified with a shelter task open needs a handover, got %v", err)
+		}
+		dec.Handover = "Shelter stays until the social worker finds a family placement."
+		decID, err := w.Door.Decide(ctx, w.panelSocial, reqID, dec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Door.SignDecision(ctx, w.panelPolice, decID); err != nil {
+			t.Fatal(err)
+		}
+		cf, _ := w.Door.Case(ctx, w.social, p.ID)
+		if cf.Person.Status != nrm.StatusNotIdentified || cf.Tasks[0].State != "open" {
+			t.Fatalf("status %s, task %s", cf.Person.Status, cf.Tasks[0].State)
+		}
+		if _, err := w.Door.ChangeStatus(ctx, w.social, p.ID, cf.Person.Version, nrm.StatusPotentialVictim, "x"); !slices.Contains(fieldOf(err), "status") {
+			t.Fatalf("a panel decision is changed only by reconsideration, got %v", err)
+		}
+		req.ReconsiderationOf = decID
+		req2, err := w.Door.RequestIdentification(ctx, w.social, p.ID, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec2 := nrm.DecisionInput{Outcome: nrm.OutcomeIdentified, Reasons: "New evidence from the labour inspectorate", InterviewOn: "2026-11-26"}
+		id2, err := w.Door.Decide(ctx, w.panelPolice, req2, dec2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Door.SignDecision(ctx, w.panelSocial, id2); err != nil {
+			t.Fatal(err)
+		}
+		cf, _ = w.Door.Case(ctx, w.social, p.ID)
+		if cf.Person.Status != nrm.StatusIdentified || cf.Requests[0].Decisions[0].State != "reconsidered" {
+			t.Fatalf("after reconsideration: %s / %s", cf.Person.Status, cf.Requests[0].Decisions[0].State)
+		}
+
+		// Non-punishment: the flag is summary; the note is for justice roles.
+		if err := w.Door.FlagNonPunishment(ctx, w.social, p.ID, "Forced to carry drugs across the border"); err != nil {
+			t.Fatal(err)
+		}
+		for _, org := range []string{"org-pros", "org-b"} {
+			if _, err := w.Door.Grant(ctx, w.social, p.ID, door.GrantInput{OrgID: org, Parts: nrm.Parts, Basis: door.BasisConsent}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		jcf, err := w.Door.Case(ctx, w.justice, p.ID)
+		if err != nil || jcf.Person.JusticeNote == nil || *jcf.Person.JusticeNote != "Forced to carry drugs across the border" {
+			t.Fatalf("justice role should read the note: %v", err)
+		}
+		scf, err := w.Door.Case(ctx, w.cmB, p.ID)
+		if err != nil || !scf.Person.NonPunishment || scf.Person.JusticeNote != nil {
+			t.Fatalf("a shelter sees the flag but not the note: %v", err)
+		}
+	})
+}
