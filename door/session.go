@@ -138,11 +138,14 @@ func (s *Service) session(ctx context.Context, tx *store.Tx, token string) (*ses
 func (s *Service) Authenticate(ctx context.Context, token, remote, requestID string) (*nrm.Actor, *Session, error) {
 	var a *nrm.Actor
 	var out *Session
+	var dead error
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
 		r, err := s.session(ctx, tx, token)
 		if err != nil {
 			if nrm.ErrorCode(err) == nrm.EUnauthorized {
-				_, _ = tx.Exec(ctx, `DELETE FROM sessions WHERE id_hash = ?`, auth.HashSecret(token))
+				// A dead session is removed for good: the deletion commits.
+				dead = err
+				_, err = tx.Exec(ctx, `DELETE FROM sessions WHERE id_hash = ?`, auth.HashSecret(token))
 			}
 			return err
 		}
@@ -169,6 +172,9 @@ func (s *Service) Authenticate(ctx context.Context, token, remote, requestID str
 			return nil, nil, err
 		}
 		return nil, nil, fail(err)
+	}
+	if dead != nil {
+		return nil, nil, dead
 	}
 	return a, out, nil
 }
