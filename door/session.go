@@ -393,6 +393,7 @@ func (s *Service) ConfirmTOTPEnrolment(ctx context.Context, token, code, remote 
 // who must use a passkey, or has no TOTP, steps up with a passkey instead
 // (BeginPasskeyStepUp, FinishPasskeyStepUp).
 func (s *Service) StepUp(ctx context.Context, token, code string) error {
+	now := s.Now()
 	var bad, refused bool
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
 		r, err := s.session(ctx, tx, token)
@@ -406,15 +407,22 @@ func (s *Service) StepUp(ctx context.Context, token, code string) error {
 			refused = true // the passkey step-up is the way for this user
 			return nil
 		}
+		// Codes are throttled as at sign-in, on the same key.
+		ukey := "mfa:" + r.user.ID
+		if wait := s.limiter.Check(ukey, now); wait > 0 {
+			return nrm.Errorf(nrm.ETooMany, "error.too_many", int(wait.Seconds()+0.5))
+		}
 		secret, err := s.openSystem(ctx, tx, "users", "totp_secret", r.user.ID, r.totp)
 		if err != nil {
 			return err
 		}
 		step, ok := auth.VerifyTOTP(string(secret), strings.TrimSpace(code), tx.Now, r.user.TOTPLastStep)
 		if !ok {
+			s.limiter.Fail(ukey, now)
 			bad = true
 			return nil
 		}
+		s.limiter.Success(ukey, now)
 		if _, err := tx.Exec(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ?`, step, r.user.ID); err != nil {
 			return err
 		}
