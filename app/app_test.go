@@ -278,6 +278,7 @@ func TestBrowserPasskeyEnrolAndSignIn(t *testing.T) {
 	if err != nil {
 		t.Fatalf("WebAuthn.addVirtualAuthenticator: %v", err)
 	}
+	authID := va.AuthenticatorID
 	signIn := chromedp.Steps(
 		chromedp.WaitVisible(`[data-testid=login-heading]`),
 		chromedp.SendKeys(`input[name=username]`, "prokurore"),
@@ -298,7 +299,7 @@ func TestBrowserPasskeyEnrolAndSignIn(t *testing.T) {
 		status, _ := chromedp.Run(ctx, chromedp.Text(`body`))
 		t.Fatalf("passkey registration: %v\n%s", err, status)
 	}
-	creds, err := chromedp.Call(ctx, cdpwebauthn.GetCredentials, cdpwebauthn.GetCredentialsParams{AuthenticatorID: va.AuthenticatorID})
+	creds, err := chromedp.Call(ctx, cdpwebauthn.GetCredentials, cdpwebauthn.GetCredentialsParams{AuthenticatorID: authID})
 	if err != nil || len(creds.Credentials) != 1 || !creds.Credentials[0].IsResidentCredential || creds.Credentials[0].RpID != "localhost" {
 		t.Fatalf("the authenticator holds one resident passkey for localhost: %+v %v", creds, err)
 	}
@@ -316,7 +317,7 @@ func TestBrowserPasskeyEnrolAndSignIn(t *testing.T) {
 	if h, _ := chromedp.Run(ctx, chromedp.Text(`[data-testid=home-heading]`)); !strings.Contains(h, "Mira Leka") {
 		t.Fatalf("home after passkey sign-in: %q", h)
 	}
-	creds, _ = chromedp.Call(ctx, cdpwebauthn.GetCredentials, cdpwebauthn.GetCredentialsParams{AuthenticatorID: va.AuthenticatorID})
+	creds, _ = chromedp.Call(ctx, cdpwebauthn.GetCredentials, cdpwebauthn.GetCredentialsParams{AuthenticatorID: authID})
 	if len(creds.Credentials) != 1 || creds.Credentials[0].SignCount < 2 {
 		t.Fatalf("the passkey was used to sign in: %+v", creds)
 	}
