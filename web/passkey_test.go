@@ -301,3 +301,37 @@ func TestPasskeyJSONIsStrict(t *testing.T) {
 		t.Errorf("passkey.js served as %q", ct)
 	}
 }
+
+// TestPasskeyUpgradeFromTOTPPages: an account with only TOTP that is then
+// required to use passkeys is told so on the code page; its code leads on
+// to a passkey-only enrolment, and from there to home.
+func TestPasskeyUpgradeFromTOTPPages(t *testing.T) {
+	e := env(t)
+	ctx := context.Background()
+	u := e.newPasskeyUser(t, "pk.arta", false, nrm.RoleServiceProvider)
+	_, rec := e.enrolThroughPages(t, u)
+	wantStatus(t, rec, 200)
+	if err := e.door.SetRequireWebAuthn(ctx, nrm.SystemActor("test"), u.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	rec = e.do(t, req{method: "POST", path: "/login", form: url.Values{"username": {u.Username}, "password": {u.Password}}})
+	wantRedirect(t, rec, "/login/code")
+	c := sessionCookie(t, rec)
+	page := e.do(t, req{path: "/login/code", cookies: []*http.Cookie{c}})
+	wantStatus(t, page, 200)
+	if !strings.Contains(page.Body.String(), `data-testid="passkey-upgrade"`) {
+		t.Fatalf("the code page must say a passkey is now needed:\n%s", page.Body.String())
+	}
+	csrf := csrfOf(t, page.Body.String())
+	rec = e.do(t, req{method: "POST", path: "/login/code", cookies: []*http.Cookie{c}, form: url.Values{"csrf": {csrf}, "code": {e.code(t, u.Secret)}}})
+	wantRedirect(t, rec, "/login/enrol")
+	c = sessionCookie(t, rec)
+	wantRedirect(t, e.do(t, req{path: "/", cookies: []*http.Cookie{c}}), "/login")
+	enrol := e.do(t, req{path: "/login/enrol", cookies: []*http.Cookie{c}})
+	if b := enrol.Body.String(); strings.Contains(b, `data-testid="totp-secret"`) || !strings.Contains(b, `data-testid="passkey-register"`) {
+		t.Fatalf("passkey-only enrolment expected:\n%s", b)
+	}
+	if next := nextOf(t, e.ceremony(t, c, csrf, "/account/passkeys/begin", "/account/passkeys/finish", softkey.New(rpOrigin).Create)); next != "/" {
+		t.Fatalf("next %q", next)
+	}
+}
