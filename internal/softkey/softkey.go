@@ -113,7 +113,7 @@ func (a *Authenticator) Create(optionsJSON []byte) ([]byte, error) {
 	auth := append([]byte{}, rpHash[:]...)
 	auth = append(auth, a.flags(0x40)) // attested credential data
 	auth = binary.BigEndian.AppendUint32(auth, a.Counter)
-	auth = append(auth, make([]byte, 16)...) // AAGUID: none
+	auth = append(auth, make([]byte, 16)...)                          // AAGUID: none
 	auth = binary.BigEndian.AppendUint16(auth, uint16(len(a.credID))) // #nosec G115 -- the id is 32 bytes, made in New
 	auth = append(auth, a.credID...)
 	auth = append(auth, cose...)
