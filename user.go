@@ -57,8 +57,11 @@ type User struct {
 	TOTPLastStep int64
 	HasTOTP      bool
 	RecoveryHash []string
-	CreatedAt    time.Time
-	Version      int64
+	// RequireWebAuthn means this user must prove the second factor with a
+	// passkey (WebAuthn); TOTP and recovery codes do not sign them in.
+	RequireWebAuthn bool
+	CreatedAt       time.Time
+	Version         int64
 }
 
 // Has reports whether the user holds role r.

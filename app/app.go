@@ -61,6 +61,14 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 func (a *App) open(ctx context.Context) error {
 	cfg := a.Config
+	rpID, origins, err := cfg.relyingParty()
+	if err != nil {
+		return err
+	}
+	roles, err := cfg.webAuthnRoles()
+	if err != nil {
+		return err
+	}
 	if cfg.Migrate {
 		n, err := a.DB.Migrate(ctx)
 		if err != nil {
@@ -95,7 +103,7 @@ func (a *App) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := door.New(ctx, a.DB, v, signer, door.Settings{Profile: profile}, a.Log)
+	d, err := door.New(ctx, a.DB, v, signer, door.Settings{RPID: rpID, RPOrigins: origins, WebAuthnRequired: roles, Profile: profile}, a.Log)
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ Commands:
   serve         serve the web application and API
   demo          serve with a fresh, seeded fictional dataset and print the demo logins
   migrate       apply pending database migrations
-  user          create | disable | enable | roles | reset-mfa   (manage users)
+  user          create | disable | enable | roles | reset-mfa | require-webauthn   (manage users)
   token         mint a scoped, expiring API token for a user
   audit         verify | checkpoint   (check the tamper-evident audit trail)
   keys          rotate   (new key-encryption key; re-wrap every data key online)
@@ -160,12 +160,33 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	if err != nil {
 		return err
 	}
-	url := "http://" + ln.Addr().String()
+	// The address to open: localhost rather than 127.0.0.1, because
+	// browsers offer passkeys on a name, never on an IP address.
+	url := defaultOrigin(ln.Addr().String(), cfg.Secure || cfg.TLSCert != "")
+	if _, origins, err := cfg.relyingParty(); err == nil && cfg.Origin != "" {
+		url = origins[0]
+	}
 	if demo {
 		printLogins(stdout, url, cfg.DataDir, logins)
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "engine", a.DB.Engine)
 	return a.Serve(ctx, ln)
+}
+
+// parseInterspersed is parse for commands that also take positional
+// arguments: flags may come before, between or after them.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	var pos []string
+	for rest := fs.Args(); len(rest) > 0; rest = fs.Args() {
+		pos = append(pos, rest[0])
+		if err := fs.Parse(rest[1:]); err != nil {
+			return nil, err
+		}
+	}
+	return pos, nil
 }
 
 func isSet(fs *flag.FlagSet, name string) bool {
@@ -179,10 +200,15 @@ func printLogins(w io.Writer, url, dataDir string, logins []DemoLogin) {
 	fmt.Fprintf(w, "data directory: %s\n\n", dataDir)
 	fmt.Fprintf(w, "Every demo user has the password: %s\n", DemoPassword)
 	fmt.Fprintf(w, "Roles that read case data need a second factor: add the TOTP secret to an\n")
-	fmt.Fprintf(w, "authenticator app, or print the current code with: go run ./cmd/nrm totp SECRET\n\n")
+	fmt.Fprintf(w, "authenticator app, or print the current code with: go run ./cmd/nrm totp SECRET\n")
+	fmt.Fprintf(w, "Once signed in, add a passkey on the Account page (open %s, not the IP address).\n\n", url)
 	fmt.Fprintf(w, "%-18s %-22s %-40s %s\n", "ROLE", "USERNAME", "ORGANISATION", "TOTP SECRET")
 	for _, l := range logins {
-		fmt.Fprintf(w, "%-18s %-22s %-40s %s\n", l.Role, l.Username, truncate(l.Org, 40), l.TOTPSecret)
+		second := l.TOTPSecret
+		if l.Passkey {
+			second = "(a passkey, registered at first sign-in)"
+		}
+		fmt.Fprintf(w, "%-18s %-22s %-40s %s\n", l.Role, l.Username, truncate(l.Org, 40), second)
 	}
 	fmt.Fprintln(w)
 }
@@ -215,8 +241,9 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	const userUsage = "usage: nrm user create|disable|enable|roles|reset-mfa [options], or nrm user require-webauthn [options] USERNAME on|off"
 	if len(args) == 0 {
-		return errors.New("usage: nrm user create|disable|enable|roles|reset-mfa [options]")
+		return errors.New(userUsage)
 	}
 	sub := args[0]
 	fs, cfg := flags("user "+sub, stderr, "")
@@ -225,8 +252,23 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	name := fs.String("name", "", "display name (create)")
 	roles := fs.String("roles", "", "comma-separated roles (create, roles): "+nrm.RolesString(nrm.Roles))
 	pwFile := fs.String("password-file", "", "file holding the initial password (create); default: read from standard input")
-	if err := parse(fs, args[1:]); err != nil {
+	requireWA := fs.Bool("require-webauthn", false, "the user must sign in with a passkey, never TOTP (create)")
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
 		return err
+	}
+	// require-webauthn USERNAME on|off (or --username USERNAME on|off).
+	var waOn bool
+	if sub == "require-webauthn" {
+		if *username == "" && len(pos) > 0 {
+			*username, pos = pos[0], pos[1:]
+		}
+		if len(pos) != 1 || (pos[0] != "on" && pos[0] != "off") || *username == "" {
+			return errors.New(userUsage)
+		}
+		waOn = pos[0] == "on"
+	} else if len(pos) > 0 {
+		return fmt.Errorf("unexpected argument %q; %s", pos[0], userUsage)
 	}
 	a, err := openApp(ctx, cfg, stderr)
 	if err != nil {
@@ -245,7 +287,7 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		u, err := a.Door.CreateUser(ctx, sys, door.UserInput{OrgID: *org, Username: *username, DisplayName: *name,
-			Roles: nrm.ParseRoles(*roles), Password: strings.TrimRight(string(pw), "\r\n")})
+			Roles: nrm.ParseRoles(*roles), Password: strings.TrimRight(string(pw), "\r\n"), RequireWebAuthn: *requireWA})
 		if err != nil {
 			return explain(err)
 		}
@@ -263,6 +305,8 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		err = a.Door.SetRoles(ctx, sys, u.ID, nrm.ParseRoles(*roles))
 	case "reset-mfa":
 		err = a.Door.ResetSecondFactor(ctx, sys, u.ID)
+	case "require-webauthn":
+		err = a.Door.SetRequireWebAuthn(ctx, sys, u.ID, waOn)
 	default:
 		return fmt.Errorf("unknown user command %q", sub)
 	}

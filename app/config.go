@@ -8,10 +8,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/nrm-org/nrm"
 )
 
 // Config is every option of nrm. Each flag --name is also NRM_NAME (dashes
@@ -33,6 +37,12 @@ type Config struct {
 	ProfileFile   string // an operator's own profile file, overriding Profile
 	SQLiteSync    string
 	CheckpointInt time.Duration
+	// Passkeys (WebAuthn): the relying party id, the origins ceremonies
+	// may come from (comma-separated), and the roles that must use a
+	// passkey rather than TOTP (comma-separated).
+	RPID          string
+	Origin        string
+	WebAuthnRoles string
 }
 
 // secrets are options whose values may come from NRM_X_FILE.
@@ -56,6 +66,79 @@ func (c *Config) bind(fs *flag.FlagSet, addr string) {
 	fs.StringVar(&c.ProfileFile, "profile-file", "", "a jurisdiction profile file (JSON) that replaces --profile")
 	fs.StringVar(&c.SQLiteSync, "sqlite-sync", "NORMAL", "SQLite synchronous pragma: NORMAL or FULL")
 	fs.DurationVar(&c.CheckpointInt, "checkpoint-interval", 5*time.Minute, "how often to sign an audit checkpoint")
+	fs.StringVar(&c.Origin, "origin", "", "public origin(s) of the site, comma-separated, e.g. https://nrm.example.al; passkeys work only there (default: from --addr, with localhost for a loopback or unspecified address)")
+	fs.StringVar(&c.RPID, "rp-id", "", "WebAuthn relying party id: the domain passkeys are bound to (default: the host of the first --origin)")
+	fs.StringVar(&c.WebAuthnRoles, "webauthn-roles", "", "comma-separated roles that must sign in with a passkey, not TOTP: "+nrm.RolesString(nrm.Roles))
+}
+
+// relyingParty works out the WebAuthn relying party: the origins passkey
+// ceremonies may come from and the id passkeys are bound to. Without
+// --origin the origin is the listen address (localhost for a loopback or
+// unspecified host: browsers allow passkeys on http://localhost, and never
+// on an IP address). Every origin's host must be the id or under it.
+func (c *Config) relyingParty() (rpID string, origins []string, err error) {
+	for o := range strings.SplitSeq(c.Origin, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	if len(origins) == 0 {
+		origins = []string{defaultOrigin(c.Addr, c.Secure || c.TLSCert != "")}
+	}
+	hosts := make([]string, len(origins))
+	for i, o := range origins {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || (u.Path != "" && u.Path != "/") ||
+			u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return "", nil, fmt.Errorf("--origin %q: want scheme://host[:port], e.g. https://nrm.example.al", o)
+		}
+		origins[i], hosts[i] = u.Scheme+"://"+strings.ToLower(u.Host), strings.ToLower(u.Hostname())
+	}
+	rpID = strings.ToLower(strings.TrimSpace(c.RPID))
+	if rpID == "" {
+		rpID = hosts[0]
+	}
+	for i, h := range hosts {
+		if h != rpID && !strings.HasSuffix(h, "."+rpID) {
+			return "", nil, fmt.Errorf("origin %s is not on the relying party id %q (--rp-id): passkeys could never be used there", origins[i], rpID)
+		}
+	}
+	return rpID, origins, nil
+}
+
+// defaultOrigin is the origin a browser uses to reach addr.
+func defaultOrigin(addr string, secure bool) string {
+	scheme := "http"
+	if secure {
+		scheme = "https"
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		host, port = addr, ""
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && (ip.IsLoopback() || ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	if port == "" || port == "0" || scheme == "http" && port == "80" || scheme == "https" && port == "443" {
+		return scheme + "://" + host
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// webAuthnRoles parses --webauthn-roles; an unknown role is an error.
+func (c *Config) webAuthnRoles() ([]nrm.Role, error) {
+	var out []nrm.Role
+	for p := range strings.SplitSeq(c.WebAuthnRoles, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		r := nrm.Role(p)
+		if !r.Valid() {
+			return nil, fmt.Errorf("--webauthn-roles: unknown role %q (roles: %s)", p, nrm.RolesString(nrm.Roles))
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // parse reads flags after applying NRM_* variables and NRM_*_FILE secrets as defaults.

@@ -25,6 +25,7 @@ type DemoLogin struct {
 	Username   string
 	Org        string
 	TOTPSecret string
+	Passkey    bool // the policy requires a passkey: registered at first sign-in
 }
 
 // demoOrgs are Albania's NRM members as the demo shows them (names are the
@@ -93,16 +94,24 @@ func Seed(ctx context.Context, d *door.Service, n int) ([]DemoLogin, error) {
 	}
 	var logins []DemoLogin
 	for _, du := range demoUsers {
-		u, err := d.CreateUser(ctx, sys, door.UserInput{OrgID: du.org, Username: du.username, DisplayName: du.name, Roles: []nrm.Role{du.role}, Password: DemoPassword})
+		_, err := d.CreateUser(ctx, sys, door.UserInput{OrgID: du.org, Username: du.username, DisplayName: du.name, Roles: []nrm.Role{du.role}, Password: DemoPassword})
 		if err != nil {
 			return nil, fmt.Errorf("user %s: %w", du.username, err)
 		}
 		l := DemoLogin{Role: du.role, Username: du.username, Org: orgName[du.org]}
-		if u.NeedsSecondFactor() {
-			tok, _, err := d.Login(ctx, du.username, DemoPassword, "seed")
-			if err != nil {
-				return nil, err
-			}
+		tok, sess, err := d.Login(ctx, du.username, DemoPassword, "seed")
+		if err != nil {
+			return nil, err
+		}
+		f, err := d.Factors(ctx, tok)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case f.PasskeyOnly: // --webauthn-roles names the role: no TOTP to print
+			l.Passkey = true
+			_ = d.Logout(ctx, tok, "seed")
+		case sess.Stage == door.StageEnrol:
 			secret, _, err := d.BeginTOTPEnrolment(ctx, tok)
 			if err != nil {
 				return nil, err
@@ -117,6 +126,8 @@ func Seed(ctx context.Context, d *door.Service, n int) ([]DemoLogin, error) {
 			}
 			_ = d.Logout(ctx, full, "seed")
 			l.TOTPSecret = secret
+		default:
+			_ = d.Logout(ctx, tok, "seed")
 		}
 		logins = append(logins, l)
 	}

@@ -91,6 +91,9 @@ type UserInput struct {
 	Roles       []nrm.Role
 	Password    string
 	Lang        string
+	// RequireWebAuthn makes the user sign in with a passkey only, whatever
+	// their roles (Settings.WebAuthnRequired does it by role).
+	RequireWebAuthn bool
 }
 
 // CreateUser adds a user to an organisation.
@@ -133,7 +136,8 @@ func (s *Service) CreateUser(ctx context.Context, a *nrm.Actor, in UserInput) (*
 	if err != nil {
 		return nil, nrm.Internal(err)
 	}
-	u := &nrm.User{ID: newID(), OrgID: in.OrgID, Username: in.Username, DisplayName: in.DisplayName, Roles: in.Roles, Lang: in.Lang, Version: 1}
+	u := &nrm.User{ID: newID(), OrgID: in.OrgID, Username: in.Username, DisplayName: in.DisplayName, Roles: in.Roles, Lang: in.Lang,
+		RequireWebAuthn: in.RequireWebAuthn, Version: 1}
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
 		var n int
 		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM orgs WHERE id = ?`, in.OrgID).Scan(&n); err != nil {
@@ -143,8 +147,8 @@ func (s *Service) CreateUser(ctx context.Context, a *nrm.Actor, in UserInput) (*
 			return nrm.FieldError("org", "error.unknown_value")
 		}
 		u.CreatedAt = tx.Now
-		if _, err := tx.Exec(ctx, `INSERT INTO users (id, org_id, username, display_name, roles, lang, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			u.ID, u.OrgID, u.Username, u.DisplayName, nrm.RolesString(u.Roles), u.Lang, hash, store.Micros(tx.Now), store.Micros(tx.Now)); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO users (id, org_id, username, display_name, roles, lang, password_hash, require_webauthn, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			u.ID, u.OrgID, u.Username, u.DisplayName, nrm.RolesString(u.Roles), u.Lang, hash, store.Int(in.RequireWebAuthn), store.Micros(tx.Now), store.Micros(tx.Now)); err != nil {
 			if store.IsUniqueViolation(err) {
 				return nrm.FieldError("username", "error.exists")
 			}
@@ -158,17 +162,17 @@ func (s *Service) CreateUser(ctx context.Context, a *nrm.Actor, in UserInput) (*
 	return u, nil
 }
 
-const userCols = `u.id, u.org_id, u.username, u.display_name, u.roles, u.lang, u.disabled, u.password_hash, u.totp_secret, u.totp_last_step, u.recovery_hashes, u.version`
+const userCols = `u.id, u.org_id, u.username, u.display_name, u.roles, u.lang, u.disabled, u.password_hash, u.totp_secret, u.totp_last_step, u.recovery_hashes, u.require_webauthn, u.version`
 
 func scanUser(sc interface{ Scan(...any) error }) (*nrm.User, []byte, error) {
 	var u nrm.User
 	var roles, rec string
-	var dis int64
+	var dis, reqWA int64
 	var totp []byte
-	if err := sc.Scan(&u.ID, &u.OrgID, &u.Username, &u.DisplayName, &roles, &u.Lang, &dis, &u.PasswordHash, &totp, &u.TOTPLastStep, &rec, &u.Version); err != nil {
+	if err := sc.Scan(&u.ID, &u.OrgID, &u.Username, &u.DisplayName, &roles, &u.Lang, &dis, &u.PasswordHash, &totp, &u.TOTPLastStep, &rec, &reqWA, &u.Version); err != nil {
 		return nil, nil, err
 	}
-	u.Roles, u.Disabled, u.HasTOTP = nrm.ParseRoles(roles), store.Bool(dis), len(totp) > 0
+	u.Roles, u.Disabled, u.HasTOTP, u.RequireWebAuthn = nrm.ParseRoles(roles), store.Bool(dis), len(totp) > 0, store.Bool(reqWA)
 	if rec != "" {
 		u.RecoveryHash = strings.Split(rec, ",")
 	}

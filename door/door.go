@@ -23,8 +23,11 @@ import (
 	"encoding/base32"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/audit"
@@ -36,13 +39,21 @@ import (
 
 // Settings are the door's tunables, with safe defaults.
 type Settings struct {
-	SessionIdle      time.Duration  // idle timeout (default 15 min)
-	SessionAbsolute  time.Duration  // absolute timeout (default 8 h)
-	StepUp           time.Duration  // how fresh the second factor must be for break-glass (default 5 min)
-	BreakGlassFor    time.Duration  // how long a break-glass opening lasts (default 1 h)
-	CheckpointEvery  int64          // audit entries between signed checkpoints (default 1000)
-	WebAuthnRequired []nrm.Role     // roles that must use a passkey rather than TOTP
-	Profile          *rules.Profile // the jurisdiction's rules (default: Albania)
+	SessionIdle      time.Duration // idle timeout (default 15 min)
+	SessionAbsolute  time.Duration // absolute timeout (default 8 h)
+	StepUp           time.Duration // how fresh the second factor must be for break-glass (default 5 min)
+	BreakGlassFor    time.Duration // how long a break-glass opening lasts (default 1 h)
+	CheckpointEvery  int64         // audit entries between signed checkpoints (default 1000)
+	WebAuthnRequired []nrm.Role    // roles that must use a passkey rather than TOTP
+
+	// The WebAuthn relying party: its id (the registrable domain, e.g.
+	// "nrm.example.al"; default "localhost") and the exact origins passkey
+	// ceremonies may come from (default http://localhost:8080). An
+	// assertion made for any other origin is refused.
+	RPID      string
+	RPOrigins []string
+
+	Profile *rules.Profile // the jurisdiction's rules (default: Albania)
 }
 
 // Service is the door.
@@ -55,6 +66,7 @@ type Service struct {
 	hasher    *auth.Hasher
 	limiter   *auth.Limiter
 	log       *slog.Logger
+	rp        *webauthn.WebAuthn
 	auditHook func(tx *store.Tx) error // tests inject audit failures here
 	profile   *rules.Profile
 	cat       *rules.Catalogue
@@ -87,13 +99,23 @@ func New(ctx context.Context, db *store.DB, v *vault.Vault, signer ed25519.Priva
 		}
 		set.Profile = p
 	}
+	if set.RPID == "" {
+		set.RPID = "localhost"
+	}
+	if len(set.RPOrigins) == 0 {
+		set.RPOrigins = []string{"http://localhost:8080"}
+	}
+	rp, err := auth.NewWebAuthn(set.RPID, "NRM", set.RPOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("door: webauthn relying party: %w", err)
+	}
 	pub := signer.Public().(ed25519.PublicKey)
 	s := &Service{
 		db: db, vault: v, signer: signer, keyID: audit.KeyID(pub), set: set,
-		hasher: auth.NewHasher(2), limiter: auth.NewLimiter(auth.LimiterConfig{}), log: log,
+		hasher: auth.NewHasher(2), limiter: auth.NewLimiter(auth.LimiterConfig{}), log: log, rp: rp,
 		profile: set.Profile, cat: rules.Indicators(),
 	}
-	err := db.Update(ctx, func(tx *store.Tx) error {
+	err = db.Update(ctx, func(tx *store.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ?) ON CONFLICT (id) DO NOTHING`, make([]byte, 32))
 		return err
 	})

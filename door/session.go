@@ -60,17 +60,17 @@ func (s *Service) Login(ctx context.Context, username, password, remote string) 
 		return "", nil, errLogin
 	}
 	s.limiter.Success(ukey, now)
-	stage := StageFull
-	if u.NeedsSecondFactor() {
-		stage = StagePassword
-		if !u.HasTOTP {
-			stage = StageEnrol
-		}
-	}
 	token, hash := auth.NewSecret()
 	csrf, _ := auth.NewSecret()
-	sess = &Session{Stage: stage, CSRF: csrf, Lang: u.Lang, UserID: u.ID, Username: u.Username, Display: u.DisplayName}
+	sess = &Session{CSRF: csrf, Lang: u.Lang, UserID: u.ID, Username: u.Username, Display: u.DisplayName}
+	var stage string
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		passkeys, err := s.passkeyCount(ctx, tx, u.ID)
+		if err != nil {
+			return err
+		}
+		stage = s.firstStage(u, passkeys)
+		sess.Stage = stage
 		sess.ExpiresAt = tx.Now.Add(s.set.SessionAbsolute)
 		if _, err := tx.Exec(ctx, `INSERT INTO sessions (id_hash, user_id, stage, csrf, lang, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			hash, u.ID, stage, csrf, u.Lang, store.Micros(tx.Now), store.Micros(tx.Now), store.Micros(sess.ExpiresAt)); err != nil {
@@ -111,15 +111,15 @@ func (s *Service) session(ctx context.Context, tx *store.Tx, token string) (*ses
 		FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = u.org_id WHERE s.id_hash = ?`, r.hash)
 	var u nrm.User
 	var roles, rec string
-	var dis int64
+	var dis, reqWA int64
 	err := row.Scan(&r.Stage, &r.CSRF, &r.Lang, &ls, &exp, &mfa, &r.pending, &r.orgType, &r.regions,
-		&u.ID, &u.OrgID, &u.Username, &u.DisplayName, &roles, &u.Lang, &dis, &u.PasswordHash, &r.totp, &u.TOTPLastStep, &rec, &u.Version)
+		&u.ID, &u.OrgID, &u.Username, &u.DisplayName, &roles, &u.Lang, &dis, &u.PasswordHash, &r.totp, &u.TOTPLastStep, &rec, &reqWA, &u.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nrm.Errorf(nrm.EUnauthorized, "error.signin")
 	} else if err != nil {
 		return nil, err
 	}
-	u.Roles, u.Disabled, u.HasTOTP = nrm.ParseRoles(roles), store.Bool(dis), len(r.totp) > 0
+	u.Roles, u.Disabled, u.HasTOTP, u.RequireWebAuthn = nrm.ParseRoles(roles), store.Bool(dis), len(r.totp) > 0, store.Bool(reqWA)
 	if rec != "" {
 		u.RecoveryHash = strings.Split(rec, ",")
 	}
@@ -138,11 +138,14 @@ func (s *Service) session(ctx context.Context, tx *store.Tx, token string) (*ses
 func (s *Service) Authenticate(ctx context.Context, token, remote, requestID string) (*nrm.Actor, *Session, error) {
 	var a *nrm.Actor
 	var out *Session
+	var dead error
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
 		r, err := s.session(ctx, tx, token)
 		if err != nil {
 			if nrm.ErrorCode(err) == nrm.EUnauthorized {
-				_, _ = tx.Exec(ctx, `DELETE FROM sessions WHERE id_hash = ?`, auth.HashSecret(token))
+				// A dead session is removed for good: the deletion commits.
+				dead = err
+				_, err = tx.Exec(ctx, `DELETE FROM sessions WHERE id_hash = ?`, auth.HashSecret(token))
 			}
 			return err
 		}
@@ -169,6 +172,9 @@ func (s *Service) Authenticate(ctx context.Context, token, remote, requestID str
 			return nil, nil, err
 		}
 		return nil, nil, fail(err)
+	}
+	if dead != nil {
+		return nil, nil, dead
 	}
 	return a, out, nil
 }
@@ -197,7 +203,7 @@ func (s *Service) VerifySecondFactor(ctx context.Context, token, code, remote st
 	code = strings.TrimSpace(code)
 	now := s.Now()
 	var newToken string
-	var bad bool
+	var bad, refused bool
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
 		r, err := s.session(ctx, tx, token)
 		if err != nil {
@@ -211,6 +217,23 @@ func (s *Service) VerifySecondFactor(ctx context.Context, token, code, remote st
 			return nrm.Errorf(nrm.ETooMany, "error.too_many", int(wait.Seconds()+0.5))
 		}
 		actor := &nrm.Actor{UserID: r.user.ID, OrgID: r.user.OrgID, Roles: r.user.Roles, Remote: remote}
+		// A user who must use a passkey and has one is not signed in by a
+		// code at all. One who has none yet proves the factor they had
+		// (TOTP or a recovery code) once more, and then must register a
+		// passkey: a password alone never adds a factor to an account that
+		// already has one.
+		upgrade := false
+		if s.mustWebAuthn(r.user) {
+			n, err := s.passkeyCount(ctx, tx, r.user.ID)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				refused = true
+				return s.appendAudit(ctx, tx, actor, event{action: ActSecondFactorNo, outcome: "denied", fields: []string{"passkey_required"}})
+			}
+			upgrade = true
+		}
 		ok, how := false, "totp"
 		if len(r.totp) > 0 {
 			secret, err := s.openSystem(ctx, tx, "users", "totp_secret", r.user.ID, r.totp)
@@ -239,14 +262,21 @@ func (s *Service) VerifySecondFactor(ctx context.Context, token, code, remote st
 			return s.appendAudit(ctx, tx, actor, event{action: ActSecondFactorNo, outcome: "denied"})
 		}
 		s.limiter.Success(ukey, now)
-		newToken, err = s.promote(ctx, tx, r)
+		stage, fields := StageFull, []string{how}
+		if upgrade {
+			stage, fields = StageEnrol, append(fields, "passkey_enrol_next")
+		}
+		newToken, err = s.replaceSession(ctx, tx, r, stage)
 		if err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, actor, event{action: ActSecondFactorOK, fields: []string{how}})
+		return s.appendAudit(ctx, tx, actor, event{action: ActSecondFactorOK, fields: fields})
 	})
 	if err != nil {
 		return "", err
+	}
+	if refused {
+		return "", nrm.FieldError("code", "error.passkey_required")
 	}
 	if bad {
 		return "", nrm.FieldError("code", "error.code_wrong")
@@ -256,12 +286,20 @@ func (s *Service) VerifySecondFactor(ctx context.Context, token, code, remote st
 
 // promote replaces a session by a new full one with the second factor proven now.
 func (s *Service) promote(ctx context.Context, tx *store.Tx, r *sessionRow) (string, error) {
+	return s.replaceSession(ctx, tx, r, StageFull)
+}
+
+// replaceSession replaces a session by a new one at stage, with the second
+// factor proven now: a new token (the old one is deleted, so a token seen
+// before the second factor is worth nothing after it), the same CSRF
+// token, language and absolute expiry.
+func (s *Service) replaceSession(ctx context.Context, tx *store.Tx, r *sessionRow, stage string) (string, error) {
 	token, hash := auth.NewSecret()
 	if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE id_hash = ?`, r.hash); err != nil {
 		return "", err
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO sessions (id_hash, user_id, stage, csrf, lang, created_at, last_seen, expires_at, mfa_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		hash, r.user.ID, StageFull, r.CSRF, r.Lang, store.Micros(tx.Now), store.Micros(tx.Now), store.Micros(r.ExpiresAt), store.Micros(tx.Now))
+		hash, r.user.ID, stage, r.CSRF, r.Lang, store.Micros(tx.Now), store.Micros(tx.Now), store.Micros(r.ExpiresAt), store.Micros(tx.Now))
 	return token, err
 }
 
@@ -277,16 +315,19 @@ func (s *Service) BeginTOTPEnrolment(ctx context.Context, token string) (secret,
 		if r.Stage != StageEnrol {
 			return nrm.Errorf(nrm.EForbidden, "error.forbidden")
 		}
+		if s.mustWebAuthn(r.user) {
+			return nrm.Errorf(nrm.EForbidden, "error.passkey_required")
+		}
 		secret, url, err = auth.NewTOTPKey("NRM", r.user.Username)
 		if err != nil {
 			return err
 		}
-		enc, err := s.sealSystem(ctx, tx, "users", "pending_totp", r.user.ID, []byte(secret))
+		p, err := s.readPending(ctx, tx, r)
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE sessions SET pending = ? WHERE id_hash = ?`, enc, r.hash)
-		return err
+		p.TOTP = secret
+		return s.writePending(ctx, tx, r, p)
 	})
 	return secret, url, fail(err)
 }
@@ -300,14 +341,21 @@ func (s *Service) ConfirmTOTPEnrolment(ctx context.Context, token, code, remote 
 		if err != nil {
 			return err
 		}
-		if r.Stage != StageEnrol || len(r.pending) == 0 {
+		if r.Stage != StageEnrol {
 			return nrm.Errorf(nrm.EForbidden, "error.forbidden")
 		}
-		secret, err := s.openSystem(ctx, tx, "users", "pending_totp", r.user.ID, r.pending)
+		if s.mustWebAuthn(r.user) {
+			return nrm.Errorf(nrm.EForbidden, "error.passkey_required")
+		}
+		p, err := s.readPending(ctx, tx, r)
 		if err != nil {
 			return err
 		}
-		step, ok := auth.VerifyTOTP(string(secret), strings.TrimSpace(code), tx.Now, 0)
+		if p.TOTP == "" {
+			return nrm.Errorf(nrm.EForbidden, "error.forbidden")
+		}
+		secret := []byte(p.TOTP)
+		step, ok := auth.VerifyTOTP(p.TOTP, strings.TrimSpace(code), tx.Now, 0)
 		if !ok {
 			bad = true
 			return nil
@@ -341,16 +389,28 @@ func (s *Service) ConfirmTOTPEnrolment(ctx context.Context, token, code, remote 
 }
 
 // StepUp proves the second factor again for a full session (before
-// break-glass and exports), refreshing its time.
+// break-glass and exports), refreshing its time, with a TOTP code. A user
+// who must use a passkey, or has no TOTP, steps up with a passkey instead
+// (BeginPasskeyStepUp, FinishPasskeyStepUp).
 func (s *Service) StepUp(ctx context.Context, token, code string) error {
-	var bad bool
+	now := s.Now()
+	var bad, refused bool
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
 		r, err := s.session(ctx, tx, token)
 		if err != nil {
 			return err
 		}
-		if r.Stage != StageFull || len(r.totp) == 0 {
+		if r.Stage != StageFull {
 			return nrm.Errorf(nrm.EForbidden, "error.forbidden")
+		}
+		if s.mustWebAuthn(r.user) || len(r.totp) == 0 {
+			refused = true // the passkey step-up is the way for this user
+			return nil
+		}
+		// Codes are throttled as at sign-in, on the same key.
+		ukey := "mfa:" + r.user.ID
+		if wait := s.limiter.Check(ukey, now); wait > 0 {
+			return nrm.Errorf(nrm.ETooMany, "error.too_many", int(wait.Seconds()+0.5))
 		}
 		secret, err := s.openSystem(ctx, tx, "users", "totp_secret", r.user.ID, r.totp)
 		if err != nil {
@@ -358,9 +418,11 @@ func (s *Service) StepUp(ctx context.Context, token, code string) error {
 		}
 		step, ok := auth.VerifyTOTP(string(secret), strings.TrimSpace(code), tx.Now, r.user.TOTPLastStep)
 		if !ok {
+			s.limiter.Fail(ukey, now)
 			bad = true
 			return nil
 		}
+		s.limiter.Success(ukey, now)
 		if _, err := tx.Exec(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ?`, step, r.user.ID); err != nil {
 			return err
 		}
@@ -369,6 +431,9 @@ func (s *Service) StepUp(ctx context.Context, token, code string) error {
 	})
 	if err != nil {
 		return fail(err)
+	}
+	if refused {
+		return nrm.FieldError("code", "error.passkey_required")
 	}
 	if bad {
 		return nrm.FieldError("code", "error.code_wrong")

@@ -19,14 +19,19 @@ import (
 
 type loginPage struct{ Page }
 
-type codePage struct{ Page }
+type codePage struct {
+	Page
+	Passkey bool // offer "use a passkey instead"
+	Upgrade bool // the policy now wants a passkey: a code once more, then register one
+}
 
 type enrolPage struct {
 	Page
-	Secret  string // the key, for the hidden field
-	Grouped string // the key in groups of four, for reading
-	URL     string // otpauth:// URL
-	QR      template.URL
+	PasskeyOnly bool   // the policy accepts only a passkey: no authenticator app
+	Secret      string // the key, for the hidden field
+	Grouped     string // the key in groups of four, for reading
+	URL         string // otpauth:// URL
+	QR          template.URL
 }
 
 type recoveryPage struct {
@@ -124,7 +129,27 @@ func (s *Server) codeForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, stagePath(sess.Stage), http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "code", &codePage{Page: s.base(r)})
+	pg, passkeyOnly, err := s.newCodePage(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if passkeyOnly { // nothing to type here: the passkey page
+		http.Redirect(w, r, "/login/passkey", http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, "code", pg)
+}
+
+// newCodePage builds the code page for the session's factors; passkeyOnly
+// says a passkey is the only way on.
+func (s *Server) newCodePage(r *http.Request) (pg *codePage, passkeyOnly bool, err error) {
+	f, err := s.door.Factors(r.Context(), state(r).token)
+	if err != nil {
+		return nil, false, err
+	}
+	pg = &codePage{Page: s.base(r), Passkey: f.Passkeys > 0, Upgrade: f.PasskeyOnly && f.Passkeys == 0}
+	return pg, f.Passkeys > 0 && !codeAllowed(f), nil
 }
 
 func (s *Server) codeSubmit(w http.ResponseWriter, r *http.Request) {
@@ -148,7 +173,13 @@ func (s *Server) codeSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setSession(w, newToken)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	// Usually a full session; a user the policy now requires a passkey of
+	// goes on to register one.
+	next := "/"
+	if ns, err := s.door.SessionInfo(r.Context(), newToken); err == nil {
+		next = stagePath(ns.Stage)
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 // rerenderCode shows the code page again with the error beside the field.
@@ -159,7 +190,11 @@ func (s *Server) rerenderCode(w http.ResponseWriter, r *http.Request, err error)
 		s.fail(w, r, err)
 		return
 	}
-	pg := &codePage{Page: s.base(r)}
+	pg, _, ferr := s.newCodePage(r)
+	if ferr != nil {
+		s.fail(w, r, ferr)
+		return
+	}
 	p := s.problemOf(r, err, st.lang)
 	if p.Retry > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(p.Retry))
@@ -187,6 +222,17 @@ func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, stagePath(sess.Stage), http.StatusSeeOther)
 		return
 	}
+	f, err := s.door.Factors(r.Context(), state(r).token)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if f.PasskeyOnly { // no authenticator app: a passkey only
+		pg := &enrolPage{Page: s.base(r), PasskeyOnly: true}
+		pg.PasskeyJS = true
+		s.render(w, r, http.StatusOK, "enrol", pg)
+		return
+	}
 	secret, url, err := s.door.BeginTOTPEnrolment(r.Context(), state(r).token)
 	if err != nil {
 		s.fail(w, r, err)
@@ -197,6 +243,7 @@ func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) enrolPage(r *http.Request, secret, url string) *enrolPage {
 	pg := &enrolPage{Page: s.base(r), Secret: secret, Grouped: groupFour(secret), URL: url}
+	pg.PasskeyJS = true // a passkey is offered beside the app
 	if png := qrPNG(url); png != "" {
 		pg.QR = template.URL(png) // #nosec G203 -- a data: URL built here from our own PNG bytes, which html/template may emit
 	}

@@ -121,6 +121,13 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	return w
 }
 
+// Bodies of the passkey ceremony steps: a start, and a well-formed
+// credential that no authenticator made.
+const (
+	passkeyBegin  = `{"csrf":"{csrf}"}`
+	passkeyForged = `{"csrf":"{csrf}","credential":{"id":"AAAA","rawId":"AAAA","type":"public-key","response":{"clientDataJSON":"e30","attestationObject":"oA"}}}`
+)
+
 // TestAuthorizationMatrix runs every role against every route. Each route
 // must have rows; each row says what must and what must not appear.
 func TestAuthorizationMatrix(t *testing.T) {
@@ -209,6 +216,23 @@ func TestAuthorizationMatrix(t *testing.T) {
 				nrm.RoleFirstResponder: {422, nil, []string{w.acc}}, nrm.RoleCaseManager: {422, nil, []string{w.acc}}, nrm.RoleRAOfficer: {422, nil, []string{w.name, w.acc}},
 				nrm.RolePanelMember: {422, nil, []string{w.name, w.acc}}, nrm.RoleServiceProvider: {422, nil, []string{w.name, w.acc}}, nrm.RoleJusticeOfficer: {422, nil, []string{w.name, w.acc}}})},
 		"POST /logout": {method: "POST", path: "/logout", want: all(redirect), mutates: true},
+
+		// Passkeys. Every session here is full: the sign-in steps refuse
+		// (the page sends it home; the JSON steps say forbidden).
+		// Registration is open to every role (each has just proven its
+		// second factor, or has none); a forged answer is refused. No one
+		// has a passkey, so a passkey step-up has nothing to ask for, and
+		// removing one finds nothing.
+		"GET /login/passkey":                 {method: "GET", path: "/login/passkey", want: all(redirect)},
+		"POST /login/passkey/begin":          {method: "POST", path: "/login/passkey/begin", json: true, body: passkeyBegin, want: all(forbidden)},
+		"POST /login/passkey/finish":         {method: "POST", path: "/login/passkey/finish", json: true, body: passkeyForged, want: all(forbidden)},
+		"POST /account/passkeys/begin":       {method: "POST", path: "/account/passkeys/begin", json: true, body: passkeyBegin, want: all(expect{200, []string{`"publicKey"`, `"challenge"`}, []string{code, w.name, w.acc}})},
+		"POST /account/passkeys/finish":      {method: "POST", path: "/account/passkeys/finish", json: true, body: passkeyForged, want: all(expect{400, []string{"invalid"}, []string{code, w.name, w.acc}})},
+		"POST /stepup/passkey/begin":         {method: "POST", path: "/stepup/passkey/begin", json: true, body: passkeyBegin, want: all(forbidden)},
+		"POST /stepup/passkey/finish":        {method: "POST", path: "/stepup/passkey/finish", json: true, body: passkeyForged, want: all(expect{400, []string{"invalid"}, []string{code, w.name, w.acc}})},
+		"GET /account":                       {method: "GET", path: "/account", want: all(expect{200, []string{`data-testid="account-heading"`, `data-testid="passkeys-empty"`}, []string{code, w.name, w.acc}})},
+		"POST /account/passkeys/{id}/remove": {method: "POST", path: "/account/passkeys/AAAAAAAA/remove", want: all(missing)},
+		"POST /account/stepup":               {method: "POST", path: "/account/stepup", body: "code=000000", want: all(expect{422, []string{`data-testid="error-summary"`}, []string{code, w.name, w.acc}})},
 	}
 	// Every registered route has rows; every row names a registered route.
 	for _, p := range w.srv.patterns {
@@ -233,7 +257,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				t.Errorf("%s: no row for role %s", name, role)
 				continue
 			}
-			body := rw.body
+			body := strings.ReplaceAll(rw.body, "{csrf}", w.csrf[role])
 			if name == "POST /login" {
 				body = strings.Replace(body, "username=x", "username=x-"+string(role), 1)
 			}

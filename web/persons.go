@@ -40,8 +40,23 @@ type identityView struct {
 	GivenName, FamilyName, Aliases, BirthDate, DocNumber, Phone, Address string
 }
 
-// breakGlassForm is the form that opens a record in an emergency.
-type breakGlassForm struct{ Action string }
+// breakGlassForm is the form that opens a record in an emergency. Code
+// shows the field for a TOTP code; Passkey the button that steps up with a
+// passkey instead.
+type breakGlassForm struct {
+	Action        string
+	Code, Passkey bool
+}
+
+// breakGlassFor builds the break-glass form for the signed-in user, with
+// the step-up means they have.
+func (s *Server) breakGlassFor(r *http.Request, st *reqState, action string) *breakGlassForm {
+	f := &breakGlassForm{Action: action, Code: true}
+	if fs, err := s.door.Factors(r.Context(), st.token); err == nil {
+		f.Code, f.Passkey = !fs.PasskeyOnly && fs.TOTP, fs.Passkeys > 0
+	}
+	return f
+}
 
 type personFormPage struct {
 	Page
@@ -60,8 +75,8 @@ type personFormPage struct {
 
 type breakGlassPage struct {
 	Page
-	ID     string
-	Action string
+	ID   string
+	Form *breakGlassForm
 }
 
 func (s *Server) options(lang, prefix string, values []string, none bool) []Option {
@@ -163,7 +178,8 @@ func (s *Server) personShow(w http.ResponseWriter, r *http.Request, st *reqState
 		}
 	}
 	if (p.Identity == nil || p.Narrative == nil) && nrm.CanBreakGlass(st.actor) {
-		pg.BreakGlass = &breakGlassForm{Action: "/persons/" + p.ID + "/breakglass"}
+		pg.BreakGlass = s.breakGlassFor(r, st, "/persons/"+p.ID+"/breakglass")
+		pg.PasskeyJS = pg.BreakGlass.Passkey
 	}
 	s.render(w, r, http.StatusOK, "person", pg)
 }
@@ -179,7 +195,8 @@ func (s *Server) personFail(w http.ResponseWriter, r *http.Request, st *reqState
 	p := s.problemOf(r, err, st.lang)
 	pg := &errorPage{Page: s.base(r), Status: p.Status, Message: p.Message, Heading: s.cat.T(st.lang, "errpage.not_found")}
 	if nrm.CanBreakGlass(st.actor) {
-		pg.BreakGlass = &breakGlassForm{Action: "/persons/" + url.PathEscape(id) + "/breakglass"}
+		pg.BreakGlass = s.breakGlassFor(r, st, "/persons/"+url.PathEscape(id)+"/breakglass")
+		pg.PasskeyJS = pg.BreakGlass.Passkey
 	}
 	s.render(w, r, http.StatusNotFound, "error", pg)
 }
@@ -385,7 +402,8 @@ func (s *Server) personBreakGlass(w http.ResponseWriter, r *http.Request, st *re
 	ctx := r.Context()
 	reason, code := r.PostFormValue("reason"), strings.TrimSpace(r.PostFormValue("code"))
 	again := func(err error) {
-		pg := &breakGlassPage{Page: s.base(r), ID: id, Action: "/persons/" + url.PathEscape(id) + "/breakglass"}
+		pg := &breakGlassPage{Page: s.base(r), ID: id, Form: s.breakGlassFor(r, st, "/persons/"+url.PathEscape(id)+"/breakglass")}
+		pg.PasskeyJS = pg.Form.Passkey
 		pg.Values["reason"] = reason
 		if nrm.ErrorOf(err).Key == "error.stepup_required" { // the code field is at fault
 			err = nrm.FieldError("code", "error.stepup_required")

@@ -25,6 +25,8 @@ var pageTypes = map[string]func() any{
 	"personform": func() any { return &personFormPage{} },
 	"breakglass": func() any { return &breakGlassPage{} },
 	"error":      func() any { return &errorPage{} },
+	"passkey":    func() any { return &passkeyLoginPage{} },
+	"account":    func() any { return &accountPage{} },
 }
 
 // parseTemplates parses layout.html with each page into one set per page,
@@ -125,7 +127,29 @@ type Page struct {
 	Summary []errItem
 	Errs    map[string]string
 	Values  map[string]string
+	// PasskeyJS loads /static/passkey.js (pages with a passkey button).
+	PasskeyJS bool
 }
+
+// PasskeyWidget is what the "passkey" partial draws: a button that runs one
+// WebAuthn ceremony through passkey.js, and the place its messages appear.
+type PasskeyWidget struct {
+	Kind          string // "create" (registration) or "get" (an assertion)
+	Begin, Finish string // the two JSON steps
+	CSRF          string
+	Label, TestID string
+	Submit        bool // after success, submit the enclosing form instead of following "next"
+}
+
+// Passkey builds a passkey button for the page (and makes the page load
+// passkey.js).
+func (p *Page) Passkey(kind, begin, finish, label, testID string) PasskeyWidget {
+	p.PasskeyJS = true
+	return PasskeyWidget{Kind: kind, Begin: begin, Finish: finish, CSRF: p.CSRF, Label: label, TestID: testID}
+}
+
+// Submitting makes the button submit its form once the ceremony succeeded.
+func (w PasskeyWidget) Submitting() PasskeyWidget { w.Submit = true; return w }
 
 // PageUser is the signed-in user as the header shows them.
 type PageUser struct {

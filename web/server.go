@@ -137,6 +137,16 @@ func (s *Server) routes() {
 	s.handle("POST /logout", s.logout)
 	s.handle("POST /lang", s.setLang)
 
+	// Passkeys (WebAuthn): the second factor at sign-in, registration (at
+	// enrolment or from the account page), step-up; JSON steps for passkey.js.
+	s.handle("GET /login/passkey", s.passkeyLoginForm)
+	s.handle("POST /login/passkey/begin", s.passkeyLoginBegin)
+	s.handle("POST /login/passkey/finish", s.passkeyLoginFinish)
+	s.handle("POST /account/passkeys/begin", s.passkeyRegisterBegin)
+	s.handle("POST /account/passkeys/finish", s.passkeyRegisterFinish)
+	s.handle("POST /stepup/passkey/begin", s.passkeyStepUpBegin)
+	s.handle("POST /stepup/passkey/finish", s.passkeyStepUpFinish)
+
 	// Pages.
 	s.handle("GET /{$}", s.page(s.home))
 	s.handle("GET /persons", s.page(s.personsList))
@@ -146,6 +156,9 @@ func (s *Server) routes() {
 	s.handle("GET /persons/{id}/edit", s.page(s.personEdit))
 	s.handle("POST /persons/{id}/edit", s.page(s.personUpdate))
 	s.handle("POST /persons/{id}/breakglass", s.page(s.personBreakGlass))
+	s.handle("GET /account", s.page(s.accountShow))
+	s.handle("POST /account/passkeys/{id}/remove", s.page(s.accountPasskeyRemove))
+	s.handle("POST /account/stepup", s.page(s.accountStepUp))
 
 	// JSON API.
 	s.handle("GET /api/v1/openapi.json", s.openapi)

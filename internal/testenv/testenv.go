@@ -15,7 +15,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/audit"
@@ -105,6 +107,12 @@ type Env struct {
 // Door opens a door over a fresh database of the engine.
 func Door(t testing.TB, engine string) *Env {
 	t.Helper()
+	return DoorWith(t, engine, door.Settings{})
+}
+
+// DoorWith opens a door with settings over a fresh database of the engine.
+func DoorWith(t testing.TB, engine string, set door.Settings) *Env {
+	t.Helper()
 	db := DB(t, engine)
 	keys := filepath.Join(t.TempDir(), "keys")
 	v, err := vault.Open(vault.Config{KeyDir: keys})
@@ -115,12 +123,30 @@ func Door(t testing.TB, engine string) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := door.New(context.Background(), db, v, signer, door.Settings{}, slog.New(slog.DiscardHandler))
+	d, err := door.New(context.Background(), db, v, signer, set, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &Env{DB: db, Door: d, Vault: v, KeyDir: keys}
 }
+
+// Clock is a clock for the store's Now hook that moves only when told.
+type Clock struct{ ns atomic.Int64 }
+
+// UseClock makes the environment's database (and so the door) read the
+// time from a new Clock, starting now.
+func (e *Env) UseClock() *Clock {
+	c := &Clock{}
+	c.ns.Store(time.Now().UnixNano())
+	e.DB.Now = c.Now
+	return c
+}
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time { return time.Unix(0, c.ns.Load()).UTC() }
+
+// Advance moves the clock on by d and returns the new time.
+func (c *Clock) Advance(d time.Duration) time.Time { return time.Unix(0, c.ns.Add(int64(d))).UTC() }
 
 // Org creates an organisation.
 func (e *Env) Org(t testing.TB, id string, typ nrm.OrgType) {
