@@ -215,15 +215,14 @@ func (s *Service) Refer(ctx context.Context, a *nrm.Actor, in nrm.ReferralInput)
 			}
 		}
 		// Every referral reaches the Responsible Authority's register.
-		for _, ra := range dir.ofType(nrm.OrgResponsibleAuthority) {
-			dl, err := s.startDeadline(ctx, tx, p.ID, "ra_registration", ra.ID, "", tx.Now)
+		if ras := dir.ofType(nrm.OrgResponsibleAuthority); len(ras) > 0 {
+			dl, err := s.startDeadline(ctx, tx, p.ID, "ra_registration", ras[0].ID, "", tx.Now)
 			if err != nil {
 				return err
 			}
 			if dl != nil {
 				out.Deadlines = append(out.Deadlines, *dl)
 			}
-			break
 		}
 		// Children first: the region's child protection unit, at once.
 		if child {
