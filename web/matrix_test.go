@@ -168,7 +168,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		method, path, body string
 		json               bool
 		want               map[nrm.Role]expect
-		mutates            bool // runs last, on a fresh version each time
+		mutates            bool          // runs last, on a fresh version each time
+		bodyFn             func() string // builds the body at run time, when set
 	}
 	rows := map[string]row{
 		"GET /healthz":             {method: "GET", path: "/healthz", want: all(noData)},
@@ -210,6 +211,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 				nrm.RolePanelMember: {422, nil, []string{w.name, w.acc}}, nrm.RoleServiceProvider: {422, nil, []string{w.name, w.acc}}, nrm.RoleJusticeOfficer: {422, nil, []string{w.name, w.acc}}})},
 		"POST /logout": {method: "POST", path: "/logout", want: all(redirect), mutates: true},
 	}
+	referralRows(t, w, rows, func(method, path, body string, want map[nrm.Role]expect, mutates bool, bodyFn func() string) row {
+		return row{method: method, path: path, body: body, want: want, mutates: mutates, bodyFn: bodyFn}
+	}, byRole, forbidden, missing, summary)
 	// Every registered route has rows; every row names a registered route.
 	for _, p := range w.srv.patterns {
 		if _, ok := rows[p]; !ok {
@@ -234,6 +238,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 				continue
 			}
 			body := rw.body
+			if rw.bodyFn != nil {
+				body = rw.bodyFn()
+			}
 			if name == "POST /login" {
 				body = strings.Replace(body, "username=x", "username=x-"+string(role), 1)
 			}
@@ -298,7 +305,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			run(name, rw)
 		}
 	}
-	for _, name := range []string{"POST /persons", "POST /api/v1/persons", "POST /persons/{id}/edit", "PATCH /api/v1/persons/{id}", "POST /persons/{id}/breakglass", "POST /logout"} {
+	for _, name := range []string{"POST /persons", "POST /api/v1/persons", "POST /persons/{id}/edit", "PATCH /api/v1/persons/{id}", "POST /persons/{id}/breakglass",
+		"POST /refer/{draft}/{step}", "POST /refer/{draft}/discard", "POST /logout"} {
 		run(name, rows[name])
 	}
 	fmt.Fprintf(os.Stderr, "authorization matrix: %d routes × %d roles = %d cells\n", len(rows), len(nrm.Roles), cells)

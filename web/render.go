@@ -25,6 +25,10 @@ var pageTypes = map[string]func() any{
 	"personform": func() any { return &personFormPage{} },
 	"breakglass": func() any { return &breakGlassPage{} },
 	"error":      func() any { return &errorPage{} },
+	"refer":      func() any { return &referPage{} },
+	"referstart": func() any { return &referStartPage{} },
+	"referdone":  func() any { return &referDonePage{} },
+	"register":   func() any { return &registerPage{} },
 }
 
 // parseTemplates parses layout.html with each page into one set per page,

@@ -146,6 +146,7 @@ func (s *Server) routes() {
 	s.handle("GET /persons/{id}/edit", s.page(s.personEdit))
 	s.handle("POST /persons/{id}/edit", s.page(s.personUpdate))
 	s.handle("POST /persons/{id}/breakglass", s.page(s.personBreakGlass))
+	s.referralRoutes()
 
 	// JSON API.
 	s.handle("GET /api/v1/openapi.json", s.openapi)
