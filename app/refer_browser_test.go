@@ -173,6 +173,7 @@ func TestBrowserReferralThroughEveryStep(t *testing.T) {
 	if code == "" {
 		t.Fatal("no register code on the confirmation")
 	}
+	do("the record", chromedp.Click(`[data-testid=done-record]`), chromedp.WaitVisible(`[data-testid=case-reflection]`), chromedp.WaitVisible(`[data-testid=case-tasks]`))
 	do("sign out", chromedp.Click(`[data-testid=signout]`), chromedp.WaitVisible(`[data-testid=login-heading]`))
 
 	signIn("autoriteti")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/auth"
+	"github.com/nrm-org/nrm/door"
 )
 
 // repoRoot is the module root: the directory above this package.
@@ -140,6 +141,7 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 		dyn("need.", string(n))
 	}
 	dyn("notification.", "task", "child_referred", "duplicate", "deadline_missed", "identification_requested", "decision")
+	dyn("timeline.", door.TimelineKinds...)
 	dyn("refer.step.", "meeting", "consent", "person", "age", "safety", "indicators", "account", "check")
 	dyn("errpage.", nrm.EInvalid, nrm.ENotFound, nrm.EConflict, nrm.EUnauthorized, nrm.EForbidden, nrm.ETooMany, nrm.ETooLarge, nrm.EInternal)
 	// door/account.go makes "error." + auth code for password rules.

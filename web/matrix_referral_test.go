@@ -50,4 +50,5 @@ func referralRows[R any](t *testing.T, w *matrixWorld, rows map[string]R,
 	rows["POST /refer/{draft}/discard"] = mk("POST", "/refer/"+gone.ID+"/discard", "", byRole(forbidden, referrers(ok(303), ok(404))), true, nil)
 	rows["GET /register"] = mk("GET", "/register", "", byRole(forbidden, map[nrm.Role]expect{nrm.RoleRAOfficer: summary, nrm.RoleCoordinator: summary}), false, nil)
 	rows["POST /notifications/{id}/read"] = mk("POST", "/notifications/nothing/read", "", byRole(missing, nil), false, nil)
+	rows["POST /tasks/{id}/done"] = mk("POST", "/tasks/nothing/done", "", byRole(missing, nil), false, nil)
 }

@@ -25,6 +25,7 @@ type personPage struct {
 	P          personView
 	CanEdit    bool
 	BreakGlass *breakGlassForm
+	Case       *caseView // the case file, when it could be read
 }
 
 type personView struct {
@@ -165,6 +166,7 @@ func (s *Server) personShow(w http.ResponseWriter, r *http.Request, st *reqState
 	if (p.Identity == nil || p.Narrative == nil) && nrm.CanBreakGlass(st.actor) {
 		pg.BreakGlass = &breakGlassForm{Action: "/persons/" + p.ID + "/breakglass"}
 	}
+	pg.Case = s.caseView(r, st, p.ID)
 	s.render(w, r, http.StatusOK, "person", pg)
 }
 

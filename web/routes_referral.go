@@ -11,4 +11,5 @@ func (s *Server) referralRoutes() {
 	s.handle("POST /refer/{draft}/discard", s.page(s.referDiscard))
 	s.handle("GET /register", s.page(s.register))
 	s.handle("POST /notifications/{id}/read", s.page(s.notificationRead))
+	s.handle("POST /tasks/{id}/done", s.page(s.taskDone))
 }
