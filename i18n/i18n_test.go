@@ -12,6 +12,7 @@ import (
 
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/auth"
+	"github.com/nrm-org/nrm/door"
 )
 
 // repoRoot is the module root: the directory above this package.
@@ -130,6 +131,18 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 	for _, r := range nrm.Roles {
 		dyn("role.", string(r))
 	}
+	// The referral form and the worklist (web/refer.go, web/work.go).
+	dyn("methow.", nrm.MetHow...)
+	dyn("consent.", nrm.ConsentGiven, nrm.ConsentRefused, nrm.ConsentChild)
+	dyn("gender.", nrm.Genders...)
+	dyn("agebasis.", nrm.AgeDeclared, nrm.AgeAssessed, nrm.AgeUncertain)
+	dyn("safety.", nrm.SafetyFlags...)
+	for _, n := range nrm.Needs {
+		dyn("need.", string(n))
+	}
+	dyn("notification.", "task", "child_referred", "duplicate", "deadline_missed", "identification_requested", "decision")
+	dyn("timeline.", door.TimelineKinds...)
+	dyn("refer.step.", "meeting", "consent", "person", "age", "safety", "indicators", "account", "check")
 	dyn("errpage.", nrm.EInvalid, nrm.ENotFound, nrm.EConflict, nrm.EUnauthorized, nrm.EForbidden, nrm.ETooMany, nrm.ETooLarge, nrm.EInternal)
 	// door/account.go makes "error." + auth code for password rules.
 	for _, code := range []string{auth.CodePasswordTooShort, auth.CodePasswordTooLong, auth.CodePasswordInvalid,

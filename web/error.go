@@ -207,6 +207,7 @@ func (s *Server) formErrors(r *http.Request, err error, lang string) (summary []
 type errItem struct {
 	Field string
 	Text  string
+	Link  string // where the field is, when it is on another page (default #Field)
 }
 
 // inFormOrder sorts a summary into the order of the form's fields, so the

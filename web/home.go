@@ -28,6 +28,7 @@ type homePage struct {
 	AuditRows      []auditRow
 	BreakGlassOnly bool
 	UserRows       []userRow
+	Work           *workView // open tasks, deadlines, notifications
 }
 
 // RoleLabel is a role and its translated name.
@@ -127,6 +128,14 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, st *reqState) {
 		if len(ps) == n {
 			pg.More = "/persons?before=" + ps[n-1].ID
 		}
+	}
+	if worksCases(a) {
+		wl, err := s.door.Work(ctx, a)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		pg.Work = s.workView(lang, wl, s.door.Now())
 	}
 	if pg.Audit {
 		pg.BreakGlassOnly = r.URL.Query().Get("breakglass") == "1"

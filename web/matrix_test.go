@@ -175,7 +175,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		method, path, body string
 		json               bool
 		want               map[nrm.Role]expect
-		mutates            bool // runs last, on a fresh version each time
+		mutates            bool          // runs last, on a fresh version each time
+		bodyFn             func() string // builds the body at run time, when set
 	}
 	rows := map[string]row{
 		"GET /healthz":             {method: "GET", path: "/healthz", want: all(noData)},
@@ -234,6 +235,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /account/passkeys/{id}/remove": {method: "POST", path: "/account/passkeys/AAAAAAAA/remove", want: all(missing)},
 		"POST /account/stepup":               {method: "POST", path: "/account/stepup", body: "code=000000", want: all(expect{422, []string{`data-testid="error-summary"`}, []string{code, w.name, w.acc}})},
 	}
+	referralRows(t, w, rows, func(method, path, body string, want map[nrm.Role]expect, mutates bool, bodyFn func() string) row {
+		return row{method: method, path: path, body: body, want: want, mutates: mutates, bodyFn: bodyFn}
+	}, byRole, forbidden, missing, summary)
 	// Every registered route has rows; every row names a registered route.
 	for _, p := range w.srv.patterns {
 		if _, ok := rows[p]; !ok {
@@ -258,6 +262,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 				continue
 			}
 			body := strings.ReplaceAll(rw.body, "{csrf}", w.csrf[role])
+			if rw.bodyFn != nil {
+				body = rw.bodyFn()
+			}
 			if name == "POST /login" {
 				body = strings.Replace(body, "username=x", "username=x-"+string(role), 1)
 			}
@@ -322,7 +329,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			run(name, rw)
 		}
 	}
-	for _, name := range []string{"POST /persons", "POST /api/v1/persons", "POST /persons/{id}/edit", "PATCH /api/v1/persons/{id}", "POST /persons/{id}/breakglass", "POST /logout"} {
+	for _, name := range []string{"POST /persons", "POST /api/v1/persons", "POST /persons/{id}/edit", "PATCH /api/v1/persons/{id}", "POST /persons/{id}/breakglass",
+		"POST /refer/{draft}/{step}", "POST /refer/{draft}/discard", "POST /logout"} {
 		run(name, rows[name])
 	}
 	fmt.Fprintf(os.Stderr, "authorization matrix: %d routes × %d roles = %d cells\n", len(rows), len(nrm.Roles), cells)

@@ -25,6 +25,7 @@ type personPage struct {
 	P          personView
 	CanEdit    bool
 	BreakGlass *breakGlassForm
+	Case       *caseView // the case file, when it could be read
 }
 
 type personView struct {
@@ -181,6 +182,7 @@ func (s *Server) personShow(w http.ResponseWriter, r *http.Request, st *reqState
 		pg.BreakGlass = s.breakGlassFor(r, st, "/persons/"+p.ID+"/breakglass")
 		pg.PasskeyJS = pg.BreakGlass.Passkey
 	}
+	pg.Case = s.caseView(r, st, p.ID)
 	s.render(w, r, http.StatusOK, "person", pg)
 }
 

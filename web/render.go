@@ -27,6 +27,10 @@ var pageTypes = map[string]func() any{
 	"error":      func() any { return &errorPage{} },
 	"passkey":    func() any { return &passkeyLoginPage{} },
 	"account":    func() any { return &accountPage{} },
+	"refer":      func() any { return &referPage{} },
+	"referstart": func() any { return &referStartPage{} },
+	"referdone":  func() any { return &referDonePage{} },
+	"register":   func() any { return &registerPage{} },
 }
 
 // parseTemplates parses layout.html with each page into one set per page,

@@ -159,6 +159,7 @@ func (s *Server) routes() {
 	s.handle("GET /account", s.page(s.accountShow))
 	s.handle("POST /account/passkeys/{id}/remove", s.page(s.accountPasskeyRemove))
 	s.handle("POST /account/stepup", s.page(s.accountStepUp))
+	s.referralRoutes()
 
 	// JSON API.
 	s.handle("GET /api/v1/openapi.json", s.openapi)

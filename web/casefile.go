@@ -1,0 +1,111 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/nrm-org/nrm/door"
+)
+
+// caseView is what the record page shows from door.Case beyond the person's
+// own fields: where they stand, what runs and what happened.
+type caseView struct {
+	FirstContact, Potential, Decided, AgeBasis, Reflection string
+	ReflectionRunning, Child, NonPunishment                bool
+	Guardians                                              []answerRow
+	Tasks                                                  []caseTask
+	Deadlines                                              []deadlineRow
+	History                                                []historyRow
+	Timeline                                               []answerRow // when, what
+	Returns                                                []answerRow
+	Duplicates                                             []door.DuplicateView
+}
+
+type caseTask struct {
+	ID, Kind, Org, State, Opened string
+	Done, Mine                   bool
+}
+
+type historyRow struct{ When, From, To, Org, Reason string }
+
+// caseView reads the case file; nil when it cannot be read (the page then
+// shows the person's own fields only).
+func (s *Server) caseView(r *http.Request, st *reqState, id string) *caseView {
+	cf, err := s.door.Case(r.Context(), st.actor, id)
+	if err != nil || cf.Person == nil {
+		return nil
+	}
+	lang, p, now := st.lang, cf.Person, s.door.Now()
+	v := &caseView{FirstContact: s.when(p.FirstContactAt), Potential: s.when(p.PotentialAt), Decided: s.when(p.DecidedAt),
+		AgeBasis: s.label(lang, "agebasis", p.AgeBasis), ReflectionRunning: p.ReflectionRunning(now), Child: p.IsChild(),
+		NonPunishment: p.NonPunishment, Duplicates: cf.Duplicates}
+	if !p.ReflectionEnd.IsZero() {
+		v.Reflection = s.day(p.ReflectionEnd)
+	}
+	for _, g := range cf.Guardians {
+		name := g.Name
+		if name == "" {
+			name = s.cat.T(lang, "common.not_recorded")
+		}
+		v.Guardians = append(v.Guardians, answerRow{Label: name, Value: s.when(g.RecordedAt)})
+	}
+	for _, t := range cf.Tasks {
+		v.Tasks = append(v.Tasks, caseTask{ID: t.ID, Kind: s.label(lang, "need", t.Kind), Org: t.OrgName, State: t.State, Opened: s.when(t.CreatedAt),
+			Done: t.State == "done", Mine: t.OrgID == st.actor.OrgID})
+	}
+	for _, d := range cf.Deadlines {
+		v.Deadlines = append(v.Deadlines, s.deadlineRow(lang, d, now))
+	}
+	for _, h := range cf.History {
+		v.History = append(v.History, historyRow{When: s.when(h.At), From: s.label(lang, "status", string(h.From)), To: s.label(lang, "status", string(h.To)), Org: h.OrgName, Reason: h.Reason})
+	}
+	for _, e := range cf.Timeline {
+		what := s.label(lang, "timeline", e.Kind)
+		var args []string
+		for _, k := range slices.Sorted(func(yield func(string) bool) {
+			for k := range e.Args {
+				if !yield(k) {
+					return
+				}
+			}
+		}) {
+			a := e.Args[k]
+			if k == "need" {
+				a = s.label(lang, "need", a)
+			} else if k == "from" || k == "to" {
+				a = s.label(lang, "status", a)
+			}
+			args = append(args, a)
+		}
+		if len(args) > 0 {
+			what += " — " + strings.Join(args, ", ")
+		}
+		if e.OrgName != "" {
+			what += " (" + e.OrgName + ")"
+		}
+		v.Timeline = append(v.Timeline, answerRow{Label: s.when(e.At), Value: what})
+	}
+	for _, rt := range cf.Returns {
+		v.Returns = append(v.Returns, answerRow{Label: s.when(rt.At), Value: rt.Kind + " · " + s.yesNo(lang, rt.OwnRequest) + " · " + rt.Note})
+	}
+	return v
+}
+
+// taskDone marks one of the organisation's tasks done (door.CompleteTask).
+func (s *Server) taskDone(w http.ResponseWriter, r *http.Request, st *reqState) {
+	if err := s.form(r, st); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.door.CompleteTask(r.Context(), st.actor, r.PathValue("id"), text(r, "note")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	back := "/"
+	if p := r.PostFormValue("person"); p != "" && !strings.ContainsAny(p, "/?#") {
+		back = "/persons/" + url.PathEscape(p)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
