@@ -433,10 +433,8 @@ type duplicateInputJSON struct {
 func (s *Server) apiDuplicate(w http.ResponseWriter, r *http.Request, st *reqState) {
 	var v duplicateInputJSON
 	s.action(&v, false, func(r *http.Request, st *reqState) (int, any, error) {
+		// An empty keep is a record that does not exist: the door answers 404.
 		var es nrm.Errors
-		if v.Keep == "" {
-			es = append(es, nrm.FieldError("keep", "error.required"))
-		}
 		if v.Other == "" {
 			es = append(es, nrm.FieldError("other", "error.required"))
 		}
