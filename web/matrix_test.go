@@ -171,6 +171,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 	summaryForm := expect{200, nil, []string{w.name, w.acc}}
 	redirect := expect{303, nil, []string{code, w.name, w.acc}}
 
+	// writers: the owning organisation acts; the register may change the
+	// summary (never identity, so no canary appears); the coordinator may not.
+	writers := func(status int) map[nrm.Role]expect {
+		return map[nrm.Role]expect{nrm.RoleFirstResponder: {status, nil, nil}, nrm.RoleCaseManager: {status, nil, nil},
+			nrm.RoleRAOfficer: {status, nil, []string{w.name, w.acc}}, nrm.RoleCoordinator: {403, nil, []string{w.name, w.acc}}}
+	}
+
 	type row struct {
 		method, path, body string
 		json               bool
@@ -234,6 +241,39 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /account":                       {method: "GET", path: "/account", want: all(expect{200, []string{`data-testid="account-heading"`, `data-testid="passkeys-empty"`}, []string{code, w.name, w.acc}})},
 		"POST /account/passkeys/{id}/remove": {method: "POST", path: "/account/passkeys/AAAAAAAA/remove", want: all(missing)},
 		"POST /account/stepup":               {method: "POST", path: "/account/stepup", body: "code=000000", want: all(expect{422, []string{`data-testid="error-summary"`}, []string{code, w.name, w.acc}})},
+		// Identification and protection. Each row's body is chosen so that
+		// who may act gets past the door's checks to a known answer, and the
+		// rest get the same 404 as for a missing record (or 403 for a role
+		// the action is never for).
+		"POST /api/v1/referrals": {method: "POST", path: "/api/v1/referrals", json: true, body: `{}`,
+			want: byRole(forbidden, map[nrm.Role]expect{nrm.RoleFirstResponder: {400, nil, nil}, nrm.RoleCaseManager: {400, nil, nil}, nrm.RoleRAOfficer: {400, nil, nil}})},
+		"GET /api/v1/persons/{id}/case": {method: "GET", path: "/api/v1/persons/" + id + "/case", json: true, want: byRole(missing, own)},
+		"POST /api/v1/persons/{id}/guardian": {method: "POST", path: "/api/v1/persons/" + id + "/guardian", json: true, body: `{"kind":"guardian","name":"Matrix guardian"}`,
+			want: byRole(missing, writers(201))},
+		"POST /api/v1/persons/{id}/age-assessment": {method: "POST", path: "/api/v1/persons/" + id + "/age-assessment", json: true,
+			body: `{"on":"2025-01-01","method":"documents","years":30}`, want: byRole(missing, writers(200))},
+		"POST /api/v1/persons/{id}/status": {method: "POST", path: "/api/v1/persons/" + id + "/status", json: true,
+			body: `{"version":999999,"status":"at_risk","reason":"matrix"}`, want: byRole(missing, writers(409))},
+		"POST /api/v1/persons/{id}/identification-requests": {method: "POST", path: "/api/v1/persons/" + id + "/identification-requests", json: true,
+			body: `{"requested_by":"person","explanation":"matrix","panel_orgs":["org-b"]}`, want: byRole(missing, writers(400))},
+		"POST /api/v1/persons/{id}/return-steps": {method: "POST", path: "/api/v1/persons/" + id + "/return-steps", json: true,
+			body: `{"kind":"removal_order","own_request":true}`, want: byRole(missing, writers(400))},
+		"POST /api/v1/persons/{id}/non-punishment": {method: "POST", path: "/api/v1/persons/" + id + "/non-punishment", json: true,
+			body: `{"note":"matrix"}`, want: byRole(missing, writers(200))},
+		"POST /api/v1/persons/{id}/register": {method: "POST", path: "/api/v1/persons/" + id + "/register", json: true,
+			want: byRole(forbidden, map[nrm.Role]expect{nrm.RoleRAOfficer: {200, nil, []string{w.name, w.acc}}})},
+		"POST /api/v1/identification-requests/{id}/decisions": {method: "POST", path: "/api/v1/identification-requests/" + strings.Repeat("0", 32) + "/decisions", json: true,
+			body: `{}`, want: byRole(forbidden, map[nrm.Role]expect{nrm.RolePanelMember: missing})},
+		"POST /api/v1/decisions/{id}/signatures": {method: "POST", path: "/api/v1/decisions/" + strings.Repeat("0", 32) + "/signatures", json: true,
+			want: byRole(forbidden, map[nrm.Role]expect{nrm.RolePanelMember: missing})},
+		"POST /api/v1/tasks/{id}/done":         {method: "POST", path: "/api/v1/tasks/" + strings.Repeat("0", 32) + "/done", json: true, want: all(missing)},
+		"POST /api/v1/notifications/{id}/read": {method: "POST", path: "/api/v1/notifications/" + strings.Repeat("0", 32) + "/read", json: true, want: all(missing)},
+		"POST /api/v1/duplicates": {method: "POST", path: "/api/v1/duplicates", json: true, body: `{"keep":"` + id + `","other":"` + id + `","state":"linked"}`,
+			want: byRole(forbidden, map[nrm.Role]expect{nrm.RoleRAOfficer: {400, nil, []string{w.name, w.acc}}})},
+		"GET /api/v1/work":       {method: "GET", path: "/api/v1/work", json: true, want: all(noData)},
+		"GET /api/v1/register":   {method: "GET", path: "/api/v1/register", json: true, want: byRole(forbidden, map[nrm.Role]expect{nrm.RoleRAOfficer: listing, nrm.RoleCoordinator: listing})},
+		"GET /api/v1/indicators": {method: "GET", path: "/api/v1/indicators", json: true, want: all(noData)},
+		"GET /api/v1/profile":    {method: "GET", path: "/api/v1/profile", json: true, want: all(noData)},
 	}
 	referralRows(t, w, rows, func(method, path, body string, want map[nrm.Role]expect, mutates bool, bodyFn func() string) row {
 		return row{method: method, path: path, body: body, want: want, mutates: mutates, bodyFn: bodyFn}
