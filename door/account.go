@@ -60,25 +60,9 @@ func (s *Service) CreateOrg(ctx context.Context, a *nrm.Actor, o *nrm.Org) error
 func (s *Service) Orgs(ctx context.Context) ([]nrm.Org, error) {
 	var out []nrm.Org
 	err := s.db.View(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, name, type, regions, created_at FROM orgs ORDER BY name`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var o nrm.Org
-			var regions string
-			var ca int64
-			if err := rows.Scan(&o.ID, &o.Name, &o.Type, &regions, &ca); err != nil {
-				return err
-			}
-			if regions != "" {
-				o.Regions = strings.Split(regions, ",")
-			}
-			o.CreatedAt = store.Time(ca)
-			out = append(out, o)
-		}
-		return rows.Err()
+		var err error
+		out, err = orgList(ctx, tx)
+		return err
 	})
 	return out, fail(err)
 }
@@ -276,4 +260,17 @@ func (s *Service) adminChange(ctx context.Context, a *nrm.Actor, userID, action 
 		}
 		return s.appendAudit(ctx, tx, a, event{action: action, fields: []string{"user:" + userID}})
 	}))
+}
+
+// orgList reads every organisation, by name: the directory is a few dozen
+// rows, read whole wherever it is needed.
+func orgList(ctx context.Context, tx *store.Tx) ([]nrm.Org, error) {
+	return collect(ctx, tx, func(rows *sql.Rows) (nrm.Org, error) {
+		var o nrm.Org
+		var regions string
+		var ca int64
+		err := rows.Scan(&o.ID, &o.Name, &o.Type, &regions, &ca)
+		o.Regions, o.CreatedAt = splitList(regions), store.Time(ca)
+		return o, err
+	}, `SELECT id, name, type, regions, created_at FROM orgs ORDER BY name, id`)
 }

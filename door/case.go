@@ -27,23 +27,15 @@ type orgDir struct {
 }
 
 func (s *Service) orgDir(ctx context.Context, tx *store.Tx) (*orgDir, error) {
-	rows, err := tx.Query(ctx, `SELECT id, name, type, regions FROM orgs ORDER BY name, id`)
+	list, err := orgList(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	d := &orgDir{byID: map[string]nrm.Org{}}
-	for rows.Next() {
-		var o nrm.Org
-		var regions string
-		if err := rows.Scan(&o.ID, &o.Name, &o.Type, &regions); err != nil {
-			return nil, err
-		}
-		o.Regions = splitList(regions)
+	d := &orgDir{byID: make(map[string]nrm.Org, len(list)), list: list}
+	for _, o := range list {
 		d.byID[o.ID] = o
-		d.list = append(d.list, o)
 	}
-	return d, rows.Err()
+	return d, nil
 }
 
 // pick returns the first organisation of the preferred types that serves the

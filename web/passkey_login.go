@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/nrm-org/nrm/door"
@@ -45,6 +46,13 @@ func codeAllowed(f *door.Factors) bool { return !f.PasskeyOnly && (f.TOTP || f.R
 
 // passkeyLoginBegin answers the request options of a passkey sign-in.
 func (s *Server) passkeyLoginBegin(w http.ResponseWriter, r *http.Request) {
+	s.passkeyBegin(w, r, s.door.BeginPasskeyLogin)
+}
+
+// passkeyBegin is the first JSON step of a ceremony on a session that may
+// not be full yet (sign-in, enrolment): check the body and its CSRF token,
+// then answer the options the door makes.
+func (s *Server) passkeyBegin(w http.ResponseWriter, r *http.Request, begin func(ctx context.Context, token string) ([]byte, error)) {
 	sess, err := s.partialSession(r)
 	if err != nil {
 		s.passkeyFail(w, r, err)
@@ -54,7 +62,7 @@ func (s *Server) passkeyLoginBegin(w http.ResponseWriter, r *http.Request) {
 		s.passkeyFail(w, r, err)
 		return
 	}
-	opts, err := s.door.BeginPasskeyLogin(r.Context(), state(r).token)
+	opts, err := begin(r.Context(), state(r).token)
 	if err != nil {
 		s.passkeyFail(w, r, err)
 		return

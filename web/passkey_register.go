@@ -12,21 +12,7 @@ import (
 
 // passkeyRegisterBegin answers the creation options.
 func (s *Server) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) {
-	sess, err := s.partialSession(r)
-	if err != nil {
-		s.passkeyFail(w, r, err)
-		return
-	}
-	if _, err := readPasskeyBody(r, sess, false); err != nil {
-		s.passkeyFail(w, r, err)
-		return
-	}
-	opts, err := s.door.BeginPasskeyRegistration(r.Context(), state(r).token)
-	if err != nil {
-		s.passkeyFail(w, r, err)
-		return
-	}
-	writeOptions(w, opts)
+	s.passkeyBegin(w, r, s.door.BeginPasskeyRegistration)
 }
 
 // passkeyRegisterFinish stores the new passkey. At enrolment the browser
