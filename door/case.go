@@ -92,12 +92,18 @@ const (
 	TLRegistered        = "registered"
 	TLDeadlineMissed    = "deadline_missed"
 	TLReferredAgain     = "referred_again"
+	TLConsent           = "consent_recorded"
+	TLConsentWithdrawn  = "consent_withdrawn"
+	TLMeasure           = "measure_recorded"
+	TLMeasureInterim    = "measure_interim"
+	TLCourtRuling       = "court_ruling"
 )
 
 // TimelineKinds lists every kind, for the catalogue test.
 var TimelineKinds = []string{TLReferred, TLStatus, TLTaskOpened, TLTaskDone, TLChild, TLCPUNotified, TLGuardian, TLAgeAssessed,
 	TLReflection, TLIDRequested, TLDecisionDrafted, TLDecisionSigned, TLDecisionEffective, TLReturnStep, TLReturnRefused,
-	TLNonPunishment, TLDuplicate, TLDuplicateResolved, TLRegistered, TLDeadlineMissed, TLReferredAgain}
+	TLNonPunishment, TLDuplicate, TLDuplicateResolved, TLRegistered, TLDeadlineMissed, TLReferredAgain,
+	TLConsent, TLConsentWithdrawn, TLMeasure, TLMeasureInterim, TLCourtRuling}
 
 // tl appends a timeline entry. Args are codes and names of organisations,
 // never personal data.

@@ -177,14 +177,18 @@ func TestOptimisticConcurrency(t *testing.T) {
 	})
 }
 
-func TestGrantAndRevokeTakeEffectNextRequest(t *testing.T) {
+func TestLegalGrantAndRevokeTakeEffectNextRequest(t *testing.T) {
 	forEngines(t, func(t *testing.T, engine string) {
 		w := newWorld(t, engine)
 		p, _ := w.Door.CreatePerson(ctx, w.cm, input("Klea", "Marku", "needs a shelter place"))
 		if _, err := w.Door.GetPerson(ctx, w.sp, p.ID); !errors.Is(err, nrm.ErrNotFound) {
 			t.Fatalf("before any grant the shelter sees nothing: %v", err)
 		}
-		gid, err := w.Door.Grant(ctx, w.cm, p.ID, door.GrantInput{OrgID: "org-b", Parts: []nrm.Part{nrm.PartSummary, nrm.PartIdentity}, Basis: door.BasisConsent})
+		// Disclosure by consent goes through the ledger, never a bare grant.
+		if _, err := w.Door.Grant(ctx, w.cm, p.ID, door.GrantInput{OrgID: "org-b", Parts: []nrm.Part{nrm.PartSummary}, Basis: door.BasisConsent}); nrm.ErrorCode(err) != nrm.EInvalid {
+			t.Fatalf("a consent-basis grant must be refused: %v", err)
+		}
+		gid, err := w.Door.Grant(ctx, w.cm, p.ID, door.GrantInput{OrgID: "org-b", Parts: []nrm.Part{nrm.PartSummary, nrm.PartIdentity}, Basis: door.BasisLegal, Reason: "court order 12/2026"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,7 +201,7 @@ func TestGrantAndRevokeTakeEffectNextRequest(t *testing.T) {
 			t.Fatalf("legal basis without reason must be refused: %v", err)
 		}
 		// Only those working the record may grant.
-		if _, err := w.Door.Grant(ctx, w.sp, p.ID, door.GrantInput{OrgID: "org-b", Parts: []nrm.Part{nrm.PartNarrative}, Basis: door.BasisConsent}); nrm.ErrorCode(err) != nrm.EForbidden {
+		if _, err := w.Door.Grant(ctx, w.sp, p.ID, door.GrantInput{OrgID: "org-b", Parts: []nrm.Part{nrm.PartNarrative}, Basis: door.BasisLegal, Reason: "x"}); nrm.ErrorCode(err) != nrm.EForbidden {
 			t.Fatalf("a recipient cannot widen its own grant: %v", err)
 		}
 		if err := w.Door.RevokeGrant(ctx, w.cm, p.ID, gid); err != nil {

@@ -554,10 +554,8 @@ func TestNotIdentifiedHandoverReconsiderationAndNonPunishment(t *testing.T) {
 		if err := w.Door.FlagNonPunishment(ctx, w.social, p.ID, "Forced to carry drugs across the border"); err != nil {
 			t.Fatal(err)
 		}
-		for _, org := range []string{"org-pros", "org-b"} {
-			if _, err := w.Door.Grant(ctx, w.social, p.ID, door.GrantInput{OrgID: org, Parts: nrm.Parts, Basis: door.BasisConsent}); err != nil {
-				t.Fatal(err)
-			}
+		if _, err := w.Door.RecordConsent(ctx, w.social, p.ID, informed(nrm.PurposeShare, nrm.ConsentFull, nrm.GivenByPerson, "org-pros", "org-b")); err != nil {
+			t.Fatal(err)
 		}
 		jcf, err := w.Door.Case(ctx, w.justice, p.ID)
 		if err != nil || jcf.Person.JusticeNote == nil || *jcf.Person.JusticeNote != "Forced to carry drugs across the border" {

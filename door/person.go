@@ -105,18 +105,28 @@ func (s *Service) relation(ctx context.Context, tx *store.Tx, a *nrm.Actor, p *n
 	}
 	rel.Assigned = n > 0
 	now := store.Micros(tx.Now)
-	rows, err := tx.Query(ctx, `SELECT parts FROM grants WHERE person_id = ? AND org_id = ? AND revoked_at = 0 AND (expires_at = 0 OR expires_at > ?)`, p.ID, a.OrgID, now)
+	// What was disclosed to the actor's organisation: legal-basis grants and
+	// the scopes of active consents (consent.go), in one round trip.
+	rows, err := tx.Query(ctx, `SELECT 'g', parts FROM grants WHERE person_id = ? AND org_id = ? AND basis = 'legal' AND revoked_at = 0 AND (expires_at = 0 OR expires_at > ?)
+		UNION ALL `+consentParts, p.ID, a.OrgID, now, p.ID, a.OrgID, string(a.OrgType), now)
 	if err != nil {
 		return rel, err
 	}
 	for rows.Next() {
-		var parts string
-		if err := rows.Scan(&parts); err != nil {
+		var kind, parts string
+		if err := rows.Scan(&kind, &parts); err != nil {
 			rows.Close()
 			return rel, err
 		}
-		for _, x := range strings.Split(parts, ",") {
-			if pt := nrm.Part(x); !slices.Contains(rel.Granted, pt) {
+		granted := nrm.ScopeParts(parts)
+		if kind == "g" {
+			granted = nil
+			for _, x := range strings.Split(parts, ",") {
+				granted = append(granted, nrm.Part(x))
+			}
+		}
+		for _, pt := range granted {
+			if !slices.Contains(rel.Granted, pt) {
 				rel.Granted = append(rel.Granted, pt)
 			}
 		}
@@ -472,7 +482,9 @@ func (s *Service) PossibleDuplicates(ctx context.Context, a *nrm.Actor, id strin
 	return out, err
 }
 
-// Grant bases.
+// Grant bases. A grant is a disclosure under a recorded legal basis; a
+// disclosure by consent is a consent in the ledger (RecordConsent), so that
+// withdrawal and expiry govern it. BasisConsent is refused here.
 const (
 	BasisConsent = "consent"
 	BasisLegal   = "legal"
@@ -488,11 +500,16 @@ type GrantInput struct {
 }
 
 // Grant discloses parts of a person's record to another organisation under
-// a consent or a recorded legal basis. Only those who work the record
+// a recorded legal basis (for example child protection by law), with its
+// reason. Only those who work the record
 // (own organisation or assigned, with write access) may grant.
 func (s *Service) Grant(ctx context.Context, a *nrm.Actor, personID string, g GrantInput) (string, error) {
 	var es nrm.Errors
-	if g.Basis != BasisConsent && g.Basis != BasisLegal {
+	switch g.Basis {
+	case BasisLegal:
+	case BasisConsent:
+		es = append(es, nrm.FieldError("basis", "error.consent_via_ledger"))
+	default:
 		es = append(es, nrm.FieldError("basis", "error.unknown_value"))
 	}
 	if g.Basis == BasisLegal && strings.TrimSpace(g.Reason) == "" {

@@ -180,14 +180,18 @@ func (s *Service) Refer(ctx context.Context, a *nrm.Actor, in nrm.ReferralInput)
 		}
 
 		// Who may see what: a task's organisation sees what it needs to act.
-		taskParts := []nrm.Part{nrm.PartSummary, nrm.PartIdentity}
-		basis, why := "consent", "referral consent"
+		// An adult who agreed to the referral: the referral consent in the
+		// ledger (consent.go), withdrawable like any other. A child: child
+		// protection by law. An anonymous notification: the summary only,
+		// for immediate protection.
+		taskParts, basis, why := []nrm.Part{nrm.PartSummary, nrm.PartIdentity}, "", ""
 		switch {
 		case child:
 			basis, why = "legal", "child protection"
 		case p.Anonymous:
 			taskParts, basis, why = []nrm.Part{nrm.PartSummary}, "legal", "immediate protection"
 		}
+		var consented []string
 		for _, n := range needs {
 			t := nrm.Task{ID: newID(), PersonID: p.ID, PersonCode: p.Code, Kind: string(n.kind), OrgID: n.org.ID, OrgName: n.org.Name, State: "open", CreatedAt: tx.Now, Version: 1}
 			if _, err := tx.Exec(ctx, `INSERT INTO tasks (id, person_id, kind, org_id, state, created_at, created_by) VALUES (?, ?, ?, ?, 'open', ?, ?)`,
@@ -195,7 +199,13 @@ func (s *Service) Refer(ctx context.Context, a *nrm.Actor, in nrm.ReferralInput)
 				return err
 			}
 			out.Tasks = append(out.Tasks, t)
-			if n.org.ID != a.OrgID {
+			switch {
+			case n.org.ID == a.OrgID:
+			case basis == "":
+				if !slices.Contains(consented, n.org.ID) {
+					consented = append(consented, n.org.ID)
+				}
+			default:
 				if err := s.grantTo(ctx, tx, a, p.ID, n.org.ID, taskParts, basis, why); err != nil {
 					return err
 				}
@@ -213,6 +223,9 @@ func (s *Service) Refer(ctx context.Context, a *nrm.Actor, in nrm.ReferralInput)
 			if dl != nil {
 				out.Deadlines = append(out.Deadlines, *dl)
 			}
+		}
+		if err := s.referralConsent(ctx, tx, a, p.ID, consented); err != nil {
+			return err
 		}
 		// Every referral reaches the Responsible Authority's register.
 		if ras := dir.ofType(nrm.OrgResponsibleAuthority); len(ras) > 0 {

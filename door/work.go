@@ -292,6 +292,8 @@ type CaseFile struct {
 	CanDecide   []string        // open request ids the reader's organisation sits on
 	CanSign     []string        // decision ids awaiting the reader's signature
 	JusticeNote bool            // the justice note was shown
+	Consents    []nrm.Consent   // the consent ledger, every version, newest first
+	Measures    []nrm.Measure   // protection measures for a child
 }
 
 // ReferralView is a referral as the reader may see it.
@@ -390,6 +392,12 @@ func (s *Service) Case(ctx context.Context, a *nrm.Actor, id string) (*CaseFile,
 			return err
 		}
 		if err := s.caseHistory(ctx, tx, p, dir, narr, parts, cf); err != nil {
+			return err
+		}
+		if cf.Consents, err = s.consents(ctx, tx, p, dir, ident); err != nil {
+			return err
+		}
+		if cf.Measures, err = s.measures(ctx, tx, p, dir, narr); err != nil {
 			return err
 		}
 		if a.Has(nrm.RoleRAOfficer) {

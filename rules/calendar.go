@@ -17,6 +17,10 @@ func (p *Profile) location() *time.Location {
 	return time.UTC
 }
 
+// Location is the jurisdiction's time zone: dates entered without a time
+// ("given on 2026-03-01") are days there.
+func (p *Profile) Location() *time.Location { return p.location() }
+
 func (p *Profile) isHoliday(date string) bool {
 	if p.holidays != nil {
 		return p.holidays[date]

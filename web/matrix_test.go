@@ -178,6 +178,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 			nrm.RoleRAOfficer: {status, nil, []string{w.name, w.acc}}, nrm.RoleCoordinator: {403, nil, []string{w.name, w.acc}}}
 	}
 
+	// workers: those who work the record (its organisation), not the register.
+	workers := func(status int) map[nrm.Role]expect {
+		return map[nrm.Role]expect{nrm.RoleFirstResponder: {status, nil, []string{w.acc}}, nrm.RoleCaseManager: {status, nil, []string{w.acc}},
+			nrm.RoleRAOfficer: {403, nil, []string{w.name, w.acc}}, nrm.RoleCoordinator: {403, nil, []string{w.name, w.acc}}}
+	}
+
 	type row struct {
 		method, path, body string
 		json               bool
@@ -270,6 +276,21 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/notifications/{id}/read": {method: "POST", path: "/api/v1/notifications/" + strings.Repeat("0", 32) + "/read", json: true, want: all(missing)},
 		"POST /api/v1/duplicates": {method: "POST", path: "/api/v1/duplicates", json: true, body: `{"keep":"` + id + `","other":"` + id + `","state":"linked"}`,
 			want: byRole(forbidden, map[nrm.Role]expect{nrm.RoleRAOfficer: {400, nil, []string{w.name, w.acc}}})},
+		// Consent ledger, children's measures, disclosure log (issue #4):
+		// only those who work the record (own organisation or assigned).
+		"GET /api/v1/persons/{id}/consents": {method: "GET", path: "/api/v1/persons/" + id + "/consents", json: true,
+			want: byRole(missing, map[nrm.Role]expect{nrm.RoleFirstResponder: {200, nil, nil}, nrm.RoleCaseManager: {200, nil, nil},
+				nrm.RoleRAOfficer: {200, nil, []string{w.name, w.acc}}, nrm.RoleCoordinator: {200, nil, []string{w.name, w.acc}}})},
+		"POST /api/v1/persons/{id}/consents": {method: "POST", path: "/api/v1/persons/" + id + "/consents", json: true, body: `{}`,
+			want: byRole(missing, workers(400))},
+		"POST /api/v1/persons/{id}/consents/{consent}/withdrawal": {method: "POST", path: "/api/v1/persons/" + id + "/consents/" + strings.Repeat("0", 32) + "/withdrawal", json: true,
+			body: `{"how":"oral"}`, want: byRole(missing, workers(400))},
+		"POST /api/v1/persons/{id}/measures": {method: "POST", path: "/api/v1/persons/" + id + "/measures", json: true, body: `{}`,
+			want: byRole(missing, writers(400))},
+		"POST /api/v1/persons/{id}/measures/{measure}/court-ruling": {method: "POST", path: "/api/v1/persons/" + id + "/measures/" + strings.Repeat("0", 32) + "/court-ruling", json: true,
+			body: `{"court_outcome":"confirmed"}`, want: byRole(missing, writers(400))},
+		"GET /api/v1/persons/{id}/disclosures": {method: "GET", path: "/api/v1/persons/" + id + "/disclosures", json: true,
+			want: byRole(missing, workers(200))},
 		"GET /api/v1/work":       {method: "GET", path: "/api/v1/work", json: true, want: all(noData)},
 		"GET /api/v1/register":   {method: "GET", path: "/api/v1/register", json: true, want: byRole(forbidden, map[nrm.Role]expect{nrm.RoleRAOfficer: listing, nrm.RoleCoordinator: listing})},
 		"GET /api/v1/indicators": {method: "GET", path: "/api/v1/indicators", json: true, want: all(noData)},
