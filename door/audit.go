@@ -57,6 +57,10 @@ const (
 	ActDraftSave      = "draft.save"
 	ActDraftRead      = "draft.read"
 	ActDraftDelete    = "draft.delete"
+	ActLegalHold      = "retention.hold"
+	ActErase          = "retention.erase"
+	ActInterview      = "interview.record"
+	ActInterviewPlan  = "interview.plan"
 )
 
 // event is what a door method wants recorded.

@@ -92,12 +92,15 @@ const (
 	TLRegistered        = "registered"
 	TLDeadlineMissed    = "deadline_missed"
 	TLReferredAgain     = "referred_again"
+	TLInterview         = "interview_recorded"
+	TLLegalHold         = "legal_hold"
+	TLErased            = "erased"
 )
 
 // TimelineKinds lists every kind, for the catalogue test.
 var TimelineKinds = []string{TLReferred, TLStatus, TLTaskOpened, TLTaskDone, TLChild, TLCPUNotified, TLGuardian, TLAgeAssessed,
 	TLReflection, TLIDRequested, TLDecisionDrafted, TLDecisionSigned, TLDecisionEffective, TLReturnStep, TLReturnRefused,
-	TLNonPunishment, TLDuplicate, TLDuplicateResolved, TLRegistered, TLDeadlineMissed, TLReferredAgain}
+	TLNonPunishment, TLDuplicate, TLDuplicateResolved, TLRegistered, TLDeadlineMissed, TLReferredAgain, TLInterview, TLLegalHold, TLErased}
 
 // tl appends a timeline entry. Args are codes and names of organisations,
 // never personal data.

@@ -278,20 +278,24 @@ func (s *Service) Register(ctx context.Context, a *nrm.Actor, f RegisterFilter) 
 
 // CaseFile is everything about one record that the reader may see.
 type CaseFile struct {
-	Person      *nrm.Person
-	Referrals   []ReferralView
-	Tasks       []nrm.Task
-	Deadlines   []nrm.Deadline
-	Guardians   []GuardianView
-	Requests    []RequestView
-	Returns     []ReturnView
-	History     []nrm.StatusChange
-	Timeline    []nrm.TimelineEntry
-	Duplicates  []DuplicateView // only for the Responsible Authority
-	CanWrite    bool            // the reader may change the summary
-	CanDecide   []string        // open request ids the reader's organisation sits on
-	CanSign     []string        // decision ids awaiting the reader's signature
-	JusticeNote bool            // the justice note was shown
+	Person     *nrm.Person
+	Referrals  []ReferralView
+	Tasks      []nrm.Task
+	Deadlines  []nrm.Deadline
+	Guardians  []GuardianView
+	Requests   []RequestView
+	Returns    []ReturnView
+	History    []nrm.StatusChange
+	Timeline   []nrm.TimelineEntry
+	Duplicates []DuplicateView // only for the Responsible Authority
+	// Interviews are every recorded interview (count and list); a statement
+	// is in it only where the reader may see it (InterviewView.StatementShown).
+	Interviews     []InterviewView
+	InterviewCount int
+	CanWrite       bool     // the reader may change the summary
+	CanDecide      []string // open request ids the reader's organisation sits on
+	CanSign        []string // decision ids awaiting the reader's signature
+	JusticeNote    bool     // the justice note was shown
 }
 
 // ReferralView is a referral as the reader may see it.
@@ -392,6 +396,10 @@ func (s *Service) Case(ctx context.Context, a *nrm.Actor, id string) (*CaseFile,
 		if err := s.caseHistory(ctx, tx, p, dir, narr, parts, cf); err != nil {
 			return err
 		}
+		if cf.Interviews, err = s.interviews(ctx, tx, a, p, dir); err != nil {
+			return err
+		}
+		cf.InterviewCount = len(cf.Interviews)
 		if a.Has(nrm.RoleRAOfficer) {
 			if cf.Duplicates, err = collect(ctx, tx, func(rows *sql.Rows) (DuplicateView, error) {
 				var x, y, st, cx, cy string
