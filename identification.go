@@ -106,15 +106,7 @@ func (d *DecisionInput) Validate(now time.Time, child bool, preferredGender stri
 	} else if e := validFullDate(d.InterviewOn, now); e != nil {
 		es = append(es, FieldError("interview_on", e.Key, e.Args...))
 	}
-	if d.InterviewerGender != "" && !slices.Contains(Genders, d.InterviewerGender) {
-		es = append(es, FieldError("interviewer_gender", "error.unknown_value"))
-	}
-	if preferredGender != "" && preferredGender != "unknown" && d.InterviewerGender != preferredGender && strings.TrimSpace(d.GenderReason) == "" {
-		es = append(es, FieldError("gender_reason", "error.gender_reason"))
-	}
-	if d.InterpreterLang != "" && !validLanguage(d.InterpreterLang) {
-		es = append(es, FieldError("interpreter_lang", "error.unknown_value"))
-	}
+	es = append(es, interviewerErrors(d.InterviewerGender, d.GenderReason, d.InterpreterLang, preferredGender)...)
 	if child && strings.TrimSpace(d.ChildViews) == "" {
 		es = append(es, FieldError("child_views", "error.child_views"))
 	}

@@ -98,6 +98,10 @@ type Person struct {
 	MergedInto      string
 	RegisteredAt    time.Time // registered by the Responsible Authority
 
+	// Retention (summary part).
+	LegalHold bool      // erasure is stopped (a legal hold by the Responsible Authority or the DPO)
+	ErasedAt  time.Time // when identity and narrative were crypto-shredded; zero while kept
+
 	Identity  *Identity // nil when not disclosed to the reader
 	Narrative *string   // nil when not disclosed to the reader
 	Parts     []Part    // what the reader was shown

@@ -144,3 +144,17 @@ func CanBreakGlass(a *Actor) bool {
 	}
 	return false
 }
+
+// CanSetLegalHold reports whether the actor may put a record on legal hold
+// or lift it: the Responsible Authority, which keeps the register, and the
+// data protection officer. A hold stops retention erasure; it discloses
+// nothing of the record.
+func CanSetLegalHold(a *Actor) bool {
+	return a.HasAny(RoleRAOfficer, RoleDPO)
+}
+
+// CanInterview reports whether the actor's role interviews persons and so
+// may record an interview or plan one (what may be read still follows Decide).
+func CanInterview(a *Actor) bool {
+	return a.HasAny(RoleFirstResponder, RoleCaseManager, RolePanelMember, RoleServiceProvider, RoleJusticeOfficer)
+}

@@ -140,6 +140,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	go a.checkpoints(ctx)
 	go a.escalations(ctx)
+	go a.retention(ctx)
 	errc := make(chan error, 1)
 	go func() {
 		if a.Config.TLSCert != "" {
@@ -190,6 +191,25 @@ func (a *App) escalations(ctx context.Context) {
 			a.Log.Error("deadline escalation failed", "err", err)
 		} else if n > 0 {
 			a.Log.Info("missed deadlines escalated", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// retention runs the retention job once an hour, through the door: records
+// past their period are crypto-shredded, expired drafts deleted.
+func (a *App) retention(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if rep, err := a.Door.RunRetention(ctx); err != nil {
+			a.Log.Error("retention run failed", "err", err)
+		} else if n := len(rep.Codes); n > 0 || rep.Erased[rules.RetainDraft] > 0 {
+			a.Log.Info("retention run", "records_erased", n, "drafts_deleted", rep.Erased[rules.RetainDraft], "held", rep.Held)
 		}
 		select {
 		case <-ctx.Done():

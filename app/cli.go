@@ -14,6 +14,7 @@ import (
 
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/door"
+	"github.com/nrm-org/nrm/rules"
 	"github.com/nrm-org/nrm/store"
 	"github.com/pquerna/otp/totp"
 )
@@ -33,6 +34,7 @@ Commands:
   token         mint a scoped, expiring API token for a user
   audit         verify | checkpoint   (check the tamper-evident audit trail)
   keys          rotate   (new key-encryption key; re-wrap every data key online)
+  retention     run   (erase records past their retention period now and print the report)
   backup        write a consistent online backup of the database
   restore       bring a backup back (SQLite: stop the server first)
   gen           fill a database with synthetic fictional records (benchmarks)
@@ -66,6 +68,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdAudit(ctx, rest, stdout, stderr)
 	case "keys":
 		err = cmdKeys(ctx, rest, stdout, stderr)
+	case "retention":
+		err = cmdRetention(ctx, rest, stdout, stderr)
 	case "backup":
 		err = cmdBackup(ctx, rest, stdout, stderr)
 	case "restore":
@@ -408,6 +412,38 @@ func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	primary, ids := a.Vault.KeyInfo()
 	fmt.Fprintf(stdout, "new primary key %d (%d keys in the keyset); %d data keys re-wrapped\n", primary, len(ids), n)
+	return nil
+}
+
+func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "run" {
+		return errors.New("usage: nrm retention run [options]")
+	}
+	fs, cfg := flags("retention run", stderr, "")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	rep, err := a.Door.RunRetention(ctx)
+	if err != nil {
+		return err
+	}
+	if !rep.Configured {
+		fmt.Fprintln(stdout, "the jurisdiction profile sets no retention periods: nothing erased")
+		return nil
+	}
+	for _, k := range rules.RetentionKinds {
+		per, _ := a.Door.Profile().Retention(k)
+		fmt.Fprintf(stdout, "%-28s kept %-9s erased %d\n", k, per, rep.Erased[k])
+	}
+	fmt.Fprintf(stdout, "on legal hold past their period: %d\n", rep.Held)
+	for _, c := range rep.Codes {
+		fmt.Fprintln(stdout, "erased", c)
+	}
 	return nil
 }
 

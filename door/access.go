@@ -69,7 +69,8 @@ func validID(id string) bool {
 func (s *Service) reveal(ctx context.Context, tx *store.Tx, p *personRow, parts []nrm.Part) error {
 	p.Parts = parts
 	showID, showNarr := hasPart(parts, nrm.PartIdentity), hasPart(parts, nrm.PartNarrative)
-	if !showID && !showNarr {
+	if (!showID && !showNarr) || !p.ErasedAt.IsZero() {
+		// An erased record has no identity or narrative left to show.
 		return nil
 	}
 	d, err := s.dataKey(ctx, tx, p, false)

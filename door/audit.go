@@ -64,6 +64,10 @@ const (
 	ActCourtRuling     = "measure.court_ruling"
 	ActDisclosureLog   = "disclosure.read"
 	ActOwnFile         = "ownfile.produce"
+	ActLegalHold       = "retention.hold"
+	ActErase           = "retention.erase"
+	ActInterview       = "interview.record"
+	ActInterviewPlan   = "interview.plan"
 )
 
 // event is what a door method wants recorded.

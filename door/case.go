@@ -97,13 +97,16 @@ const (
 	TLMeasure           = "measure_recorded"
 	TLMeasureInterim    = "measure_interim"
 	TLCourtRuling       = "court_ruling"
+	TLInterview         = "interview_recorded"
+	TLLegalHold         = "legal_hold"
+	TLErased            = "erased"
 )
 
 // TimelineKinds lists every kind, for the catalogue test.
 var TimelineKinds = []string{TLReferred, TLStatus, TLTaskOpened, TLTaskDone, TLChild, TLCPUNotified, TLGuardian, TLAgeAssessed,
 	TLReflection, TLIDRequested, TLDecisionDrafted, TLDecisionSigned, TLDecisionEffective, TLReturnStep, TLReturnRefused,
 	TLNonPunishment, TLDuplicate, TLDuplicateResolved, TLRegistered, TLDeadlineMissed, TLReferredAgain,
-	TLConsent, TLConsentWithdrawn, TLMeasure, TLMeasureInterim, TLCourtRuling}
+	TLConsent, TLConsentWithdrawn, TLMeasure, TLMeasureInterim, TLCourtRuling, TLInterview, TLLegalHold, TLErased}
 
 // tl appends a timeline entry. Args are codes and names of organisations,
 // never personal data.

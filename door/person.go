@@ -18,7 +18,8 @@ var identityCols = []string{"given_name", "family_name", "aliases", "birth_date"
 
 const personCols = `id, code, owner_org, region, status, age_group, presumed_child, sex, nationality, created_by, created_at, updated_at, version,
 	age_basis, age_years, age_assessed_at, age_method, gender, nationalities, languages, interpreter, preferred_gender, foreign_national, anonymous,
-	first_contact_at, potential_at, decided_at, reflection_start, reflection_end, guardian_at, forms, non_punishment, duplicate, merged_into, registered_at`
+	first_contact_at, potential_at, decided_at, reflection_start, reflection_end, guardian_at, forms, non_punishment, duplicate, merged_into, registered_at,
+	legal_hold, erased_at`
 
 // personVals are the values of personCols for an INSERT, in order.
 func personVals(p *nrm.Person) []any {
@@ -27,7 +28,8 @@ func personVals(p *nrm.Person) []any {
 		p.AgeBasis, p.AgeYears, store.Micros(p.AgeAssessedAt), p.AgeMethod, p.Gender, strings.Join(p.Nationalities, ","), strings.Join(p.Languages, ","),
 		store.Int(p.Interpreter), p.PreferredGender, store.Int(p.Foreign), store.Int(p.Anonymous),
 		store.Micros(p.FirstContactAt), store.Micros(p.PotentialAt), store.Micros(p.DecidedAt), store.Micros(p.ReflectionStart), store.Micros(p.ReflectionEnd),
-		store.Micros(p.GuardianAt), strings.Join(p.Forms, ","), store.Int(p.NonPunishment), store.Int(p.Duplicate), p.MergedInto, store.Micros(p.RegisteredAt)}
+		store.Micros(p.GuardianAt), strings.Join(p.Forms, ","), store.Int(p.NonPunishment), store.Int(p.Duplicate), p.MergedInto, store.Micros(p.RegisteredAt),
+		store.Int(p.LegalHold), store.Micros(p.ErasedAt)}
 }
 
 // personPlaceholders is "?, ?, …" for personCols.
@@ -62,12 +64,12 @@ func (s *Service) dataKey(ctx context.Context, tx *store.Tx, p *personRow, creat
 
 func scanPerson(sc interface{ Scan(...any) error }, withCipher bool) (*personRow, error) {
 	var p personRow
-	var pc, ca, ua, aa, fc, pa, da, rs, re, ga, ra int64
-	var interp, foreign, anon, np, dup int64
+	var pc, ca, ua, aa, fc, pa, da, rs, re, ga, ra, ea int64
+	var interp, foreign, anon, np, dup, hold int64
 	var nats, langs, forms string
 	dest := []any{&p.ID, &p.Code, &p.OwnerOrgID, &p.Region, &p.Status, &p.AgeGroup, &pc, &p.Sex, &p.Nationality, &p.CreatedBy, &ca, &ua, &p.Version,
 		&p.AgeBasis, &p.AgeYears, &aa, &p.AgeMethod, &p.Gender, &nats, &langs, &interp, &p.PreferredGender, &foreign, &anon,
-		&fc, &pa, &da, &rs, &re, &ga, &forms, &np, &dup, &p.MergedInto, &ra}
+		&fc, &pa, &da, &rs, &re, &ga, &forms, &np, &dup, &p.MergedInto, &ra, &hold, &ea}
 	cts := make([][]byte, len(identityCols)+2)
 	if withCipher {
 		for i := range cts {
@@ -82,6 +84,7 @@ func scanPerson(sc interface{ Scan(...any) error }, withCipher bool) (*personRow
 	p.ReflectionStart, p.ReflectionEnd, p.GuardianAt, p.RegisteredAt = store.Time(rs), store.Time(re), store.Time(ga), store.Time(ra)
 	p.Interpreter, p.Foreign, p.Anonymous, p.NonPunishment, p.Duplicate = store.Bool(interp), store.Bool(foreign), store.Bool(anon), store.Bool(np), store.Bool(dup)
 	p.Nationalities, p.Languages, p.Forms = splitList(nats), splitList(langs), splitList(forms)
+	p.LegalHold, p.ErasedAt = store.Bool(hold), store.Time(ea)
 	if withCipher {
 		p.cipher = make(map[string][]byte, len(cts))
 		for i, c := range identityCols {

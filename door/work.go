@@ -294,6 +294,10 @@ type CaseFile struct {
 	JusticeNote bool            // the justice note was shown
 	Consents    []nrm.Consent   // the consent ledger, every version, newest first
 	Measures    []nrm.Measure   // protection measures for a child
+	// Interviews are every recorded interview (count and list); a statement
+	// is in it only where the reader may see it (InterviewView.StatementShown).
+	Interviews     []InterviewView
+	InterviewCount int
 }
 
 // ReferralView is a referral as the reader may see it.
@@ -400,6 +404,10 @@ func (s *Service) Case(ctx context.Context, a *nrm.Actor, id string) (*CaseFile,
 		if cf.Measures, err = s.measures(ctx, tx, p, dir, narr); err != nil {
 			return err
 		}
+		if cf.Interviews, err = s.interviews(ctx, tx, a, p, dir); err != nil {
+			return err
+		}
+		cf.InterviewCount = len(cf.Interviews)
 		if a.Has(nrm.RoleRAOfficer) {
 			if cf.Duplicates, err = collect(ctx, tx, func(rows *sql.Rows) (DuplicateView, error) {
 				var x, y, st, cx, cy string

@@ -23,6 +23,13 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add(testProfile(f, nil))
+	f.Add(testProfile(f, func(m map[string]any) {
+		m["retention"] = map[string]any{
+			RetainPerson:    map[string]any{"value": 10, "unit": "years", "legal_ref": "x", "verified": true},
+			RetainAnonymous: map[string]any{"value": 24, "unit": "months", "legal_ref": "x", "verified": true},
+			RetainDraft:     map[string]any{"value": 30, "unit": "days", "legal_ref": "x", "verified": false, "note": "unverified: test"},
+		}
+	}))
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`{"code":"X1","deadlines":[{"key":"k","value":-1,"unit":"hours"}]}`))
 

@@ -82,7 +82,10 @@ type Profile struct {
 	Panel           Panel             `json:"panel"`
 	// DeadlineLabels gives each deadline key a plain-language name by language.
 	DeadlineLabels map[string]map[string]string `json:"deadline_labels"`
-	Notes          []string                     `json:"notes,omitempty"` // for the people who maintain the file
+	// RetentionPeriods says how long each kind of record is kept (see
+	// RetentionKinds); absent, nothing is erased.
+	RetentionPeriods map[string]Period `json:"retention,omitempty"`
+	Notes            []string          `json:"notes,omitempty"` // for the people who maintain the file
 
 	// Prepared by Parse from the fields above; nil or zero in a Profile
 	// built in code, in which case the methods work them out on each call.
@@ -313,6 +316,7 @@ func (p *Profile) validate() (*time.Location, error) {
 	}
 	checkGroups("panel.required", p.Panel.Required, bad)
 	checkGroups("panel.child_required", p.Panel.ChildRequired, bad)
+	checkRetention(p.RetentionPeriods, bad)
 
 	return loc, errors.Join(errs...)
 }

@@ -55,6 +55,22 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
+// scrub is the statement that gets erased bytes out of the files after a
+// committed erasure. SQLite (with secure_delete on every connection, so
+// freed cells and pages are zeroed) checkpoints the write-ahead log into the
+// main file and truncates the log, whose older frames still hold the pages
+// as they were; it answers one row (busy, log, checkpointed), so check is
+// set. PostgreSQL vacuums the tables, pruning the dead row versions.
+func (d dialect) scrub(tables []string) (q string, check bool) {
+	if d.engine == Postgres {
+		if len(tables) == 0 {
+			return "VACUUM", false
+		}
+		return "VACUUM " + strings.Join(tables, ", "), false
+	}
+	return "PRAGMA wal_checkpoint(TRUNCATE)", true
+}
+
 // IsUniqueViolation reports whether err is a unique-constraint failure,
 // judged by the driver's error code, never by message text.
 func IsUniqueViolation(err error) bool {

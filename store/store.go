@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"time"
@@ -79,6 +80,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "synchronous("+sync+")")
 		q.Add("_pragma", "temp_store(MEMORY)")
+		// Deleted and overwritten content is zeroed in the file, so bytes the
+		// retention job erases do not linger in free pages or cells.
+		q.Add("_pragma", "secure_delete(ON)")
 		rdsn := "file:" + db.path + "?" + q.Encode() + "&_pragma=query_only(1)"
 		q.Set("_txlock", "immediate") // writers take the lock at BEGIN: no upgrade deadlocks
 		dsn := "file:" + db.path + "?" + q.Encode()
@@ -118,6 +122,33 @@ func (db *DB) Close() error {
 	}
 	return err
 }
+
+// Scrub makes erased bytes leave the database's files once a job that
+// erased them has committed (see dialect.scrub): SQLite folds the
+// write-ahead log into the main file and truncates it; PostgreSQL vacuums
+// the named tables so the dead row versions are pruned.
+func (db *DB) Scrub(ctx context.Context, tables ...string) error {
+	for _, t := range tables {
+		if !tableName.MatchString(t) {
+			return fmt.Errorf("store: bad table name %q", t)
+		}
+	}
+	q, check := db.d.scrub(tables)
+	if !check {
+		_, err := db.W.ExecContext(ctx, q)
+		return err
+	}
+	var busy, logFrames, done int
+	if err := db.W.QueryRowContext(ctx, q).Scan(&busy, &logFrames, &done); err != nil {
+		return err
+	}
+	if busy != 0 {
+		return errors.New("store: checkpoint blocked by a reader; the log is folded in on the next run")
+	}
+	return nil
+}
+
+var tableName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 
 // Path is the SQLite file ("" for PostgreSQL).
 func (db *DB) Path() string { return db.path }

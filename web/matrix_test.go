@@ -183,6 +183,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return map[nrm.Role]expect{nrm.RoleFirstResponder: {status, nil, []string{w.acc}}, nrm.RoleCaseManager: {status, nil, []string{w.acc}},
 			nrm.RoleRAOfficer: {403, nil, []string{w.name, w.acc}}, nrm.RoleCoordinator: {403, nil, []string{w.name, w.acc}}}
 	}
+	// interviewers: the owning organisation records and plans; the other
+	// interviewing roles, with no sight of the record, find it missing.
+	interviewers := func(status int) map[nrm.Role]expect {
+		own := expect{status, nil, []string{w.name, w.acc}}
+		return map[nrm.Role]expect{nrm.RoleFirstResponder: own, nrm.RoleCaseManager: own,
+			nrm.RolePanelMember: missing, nrm.RoleServiceProvider: missing, nrm.RoleJusticeOfficer: missing}
+	}
 
 	type row struct {
 		method, path, body string
@@ -295,6 +302,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/register":   {method: "GET", path: "/api/v1/register", json: true, want: byRole(forbidden, map[nrm.Role]expect{nrm.RoleRAOfficer: listing, nrm.RoleCoordinator: listing})},
 		"GET /api/v1/indicators": {method: "GET", path: "/api/v1/indicators", json: true, want: all(noData)},
 		"GET /api/v1/profile":    {method: "GET", path: "/api/v1/profile", json: true, want: all(noData)},
+		// Tell it once: who interviews records and plans on the records they
+		// may see; a hold is the Responsible Authority's or the DPO's, and
+		// needs no sight of the record.
+		"POST /api/v1/persons/{id}/interviews": {method: "POST", path: "/api/v1/persons/" + id + "/interviews", json: true,
+			body: `{"on":"2025-01-01","purpose":"service_intake","statement":"Matrixstatement"}`, want: byRole(forbidden, interviewers(201))},
+		"GET /api/v1/persons/{id}/interviews/plan": {method: "GET", path: "/api/v1/persons/" + id + "/interviews/plan?purpose=investigation", json: true,
+			want: byRole(forbidden, interviewers(200))},
+		"POST /api/v1/persons/{id}/legal-hold": {method: "POST", path: "/api/v1/persons/" + id + "/legal-hold", json: true, body: `{"on":false}`,
+			want: byRole(forbidden, map[nrm.Role]expect{nrm.RoleRAOfficer: {200, nil, []string{w.name, w.acc}}, nrm.RoleDPO: {200, nil, []string{w.name, w.acc}}})},
 	}
 	referralRows(t, w, rows, func(method, path, body string, want map[nrm.Role]expect, mutates bool, bodyFn func() string) row {
 		return row{method: method, path: path, body: body, want: want, mutates: mutates, bodyFn: bodyFn}
