@@ -142,6 +142,21 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 	}
 	dyn("notification.", "task", "child_referred", "duplicate", "deadline_missed", "identification_requested", "decision")
 	dyn("timeline.", door.TimelineKinds...)
+	// The action pages, the record's panel section and the timeline's
+	// sentences (web/action_*.go, web/casefile_panel.go, web/timeline.go).
+	dyn("story.", door.TimelineKinds...)
+	dyn("agemethod.", nrm.AgeMethods...)
+	dyn("guardiankind.", nrm.GuardianKinds...)
+	dyn("returnkind.", nrm.ReturnKinds...)
+	dyn("toldhow.", nrm.ToldHow...)
+	dyn("outcome.", nrm.OutcomeIdentified, nrm.OutcomeNotIdentified)
+	dyn("requestedby.", nrm.RequestedByPerson, nrm.RequestedByChildProtection)
+	dyn("dupstate.", "possible", "linked", "merged", "distinct")
+	dyn("requeststate.", "open", "decided")
+	dyn("decisionstate.", "signing", "effective", "reconsidered")
+	for _, t := range nrm.OrgTypes {
+		dyn("orgtype.", string(t))
+	}
 	dyn("refer.step.", "meeting", "consent", "person", "age", "safety", "indicators", "account", "check")
 	dyn("errpage.", nrm.EInvalid, nrm.ENotFound, nrm.EConflict, nrm.EUnauthorized, nrm.EForbidden, nrm.ETooMany, nrm.ETooLarge, nrm.EInternal)
 	// door/account.go makes "error." + auth code for password rules.

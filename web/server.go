@@ -160,6 +160,7 @@ func (s *Server) routes() {
 	s.handle("POST /account/passkeys/{id}/remove", s.page(s.accountPasskeyRemove))
 	s.handle("POST /account/stepup", s.page(s.accountStepUp))
 	s.referralRoutes()
+	s.actionRoutes()
 
 	// JSON API.
 	s.handle("GET /api/v1/openapi.json", s.openapi)
