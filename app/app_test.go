@@ -67,20 +67,8 @@ func TestBrowserSignInLanguageSignOut(t *testing.T) {
 	url, a, logins := startDemo(t, store.SQLite)
 	secret := secretOf(t, logins, "punonjese.sociale")
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Headless,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	if err := chromedp.Do(bctx, chromedp.Navigate(url+"/")); err != nil { // starts the browser (no timeout on the first run)
-		t.Fatalf("start browser: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
-	defer cancel()
+	br := newBrowser(t, chrome, url, logins)
+	ctx := br.ctx
 	text := func(sel string) string {
 		t.Helper()
 		v, err := chromedp.Run(ctx, chromedp.Text(sel))

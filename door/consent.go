@@ -372,7 +372,7 @@ func (s *Service) RecordCourtRuling(ctx context.Context, a *nrm.Actor, personID,
 		if err := s.meetDeadlines(ctx, tx, p.ID, "court_ruling_request", measureID); err != nil {
 			return err
 		}
-		if err := s.tl(ctx, tx, a, p.ID, TLCourtRuling, nrm.PartSummary, map[string]string{"outcome": outcome}); err != nil {
+		if err := s.tl(ctx, tx, a, p.ID, TLCourtRuling, nrm.PartSummary, map[string]string{"ruling": outcome}); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, a, event{action: ActCourtRuling, subject: p.ID, fields: []string{"measure:" + measureID, "outcome:" + outcome}})

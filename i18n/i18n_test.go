@@ -142,6 +142,32 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 	}
 	dyn("notification.", "task", "child_referred", "duplicate", "deadline_missed", "identification_requested", "decision")
 	dyn("timeline.", door.TimelineKinds...)
+	// The action pages, the record's panel section and the timeline's
+	// sentences (web/action_*.go, web/casefile_panel.go, web/timeline.go).
+	dyn("story.", door.TimelineKinds...)
+	dyn("agemethod.", nrm.AgeMethods...)
+	dyn("guardiankind.", nrm.GuardianKinds...)
+	dyn("returnkind.", nrm.ReturnKinds...)
+	dyn("toldhow.", nrm.ToldHow...)
+	dyn("outcome.", nrm.OutcomeIdentified, nrm.OutcomeNotIdentified)
+	dyn("requestedby.", nrm.RequestedByPerson, nrm.RequestedByChildProtection)
+	dyn("dupstate.", "possible", "linked", "merged", "distinct")
+	dyn("purpose.", append(slices.Clone(nrm.ConsentPurposes), nrm.InterviewPurposes...)...)
+	dyn("datascope.", nrm.ConsentScopes...)
+	dyn("measure.", nrm.MeasureKinds...)
+	dyn("measureconsent.", nrm.MeasureGiven, nrm.MeasureRefused)
+	dyn("ruling.", nrm.CourtOutcomes...)
+	dyn("hold.", "on", "off")
+	dyn("givenby.", nrm.GivenByPerson, nrm.GivenByGuardian, nrm.GivenByChild, nrm.GivenByReferral)
+	dyn("assent.", nrm.Assents...)
+	dyn("consenthow.", nrm.ConsentHow...)
+	dyn("consentstate.", "active", "withdrawn", "superseded", "expired")
+	dyn("explained.", nrm.ExplainedPoints...)
+	dyn("requeststate.", "open", "decided")
+	dyn("decisionstate.", "signing", "effective", "reconsidered")
+	for _, t := range nrm.OrgTypes {
+		dyn("orgtype.", string(t))
+	}
 	dyn("refer.step.", "meeting", "consent", "person", "age", "safety", "indicators", "account", "check")
 	dyn("errpage.", nrm.EInvalid, nrm.ENotFound, nrm.EConflict, nrm.EUnauthorized, nrm.EForbidden, nrm.ETooMany, nrm.ETooLarge, nrm.EInternal)
 	// door/account.go makes "error." + auth code for password rules.

@@ -62,6 +62,7 @@ func newIDWorld(t *testing.T, engine string) *idWorld {
 		{"ngo", "org-ngo", nrm.OrgNGOShelter, nrm.RoleCaseManager},
 		{"cpu", "org-cpu", nrm.OrgChildProtection, nrm.RoleCaseManager},
 		{"ra", "org-ra", nrm.OrgResponsibleAuthority, nrm.RoleRAOfficer},
+		{"coord", "org-ra", nrm.OrgResponsibleAuthority, nrm.RoleCoordinator},
 		{"panel.police", "org-pol", nrm.OrgPolice, nrm.RolePanelMember},
 		{"panel.social", "org-soc", nrm.OrgSocialService, nrm.RolePanelMember},
 	}

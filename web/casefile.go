@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/nrm-org/nrm/door"
@@ -21,6 +20,8 @@ type caseView struct {
 	Timeline                                               []answerRow // when, what
 	Returns                                                []answerRow
 	Duplicates                                             []door.DuplicateView
+	Actions                                                []actionLink
+	Requests                                               []requestRow
 }
 
 type caseTask struct {
@@ -62,34 +63,13 @@ func (s *Server) caseView(r *http.Request, st *reqState, id string) *caseView {
 		v.History = append(v.History, historyRow{When: s.when(h.At), From: s.label(lang, "status", string(h.From)), To: s.label(lang, "status", string(h.To)), Org: h.OrgName, Reason: h.Reason})
 	}
 	for _, e := range cf.Timeline {
-		what := s.label(lang, "timeline", e.Kind)
-		var args []string
-		for _, k := range slices.Sorted(func(yield func(string) bool) {
-			for k := range e.Args {
-				if !yield(k) {
-					return
-				}
-			}
-		}) {
-			a := e.Args[k]
-			if k == "need" {
-				a = s.label(lang, "need", a)
-			} else if k == "from" || k == "to" {
-				a = s.label(lang, "status", a)
-			}
-			args = append(args, a)
-		}
-		if len(args) > 0 {
-			what += " — " + strings.Join(args, ", ")
-		}
-		if e.OrgName != "" {
-			what += " (" + e.OrgName + ")"
-		}
-		v.Timeline = append(v.Timeline, answerRow{Label: s.when(e.At), Value: what})
+		v.Timeline = append(v.Timeline, answerRow{Label: s.when(e.At), Value: s.story(lang, e)})
 	}
 	for _, rt := range cf.Returns {
-		v.Returns = append(v.Returns, answerRow{Label: s.when(rt.At), Value: rt.Kind + " · " + s.yesNo(lang, rt.OwnRequest) + " · " + rt.Note})
+		v.Returns = append(v.Returns, answerRow{Label: s.when(rt.At), Value: s.label(lang, "returnkind", rt.Kind) + " · " + s.yesNo(lang, rt.OwnRequest) + " · " + rt.Note})
 	}
+	v.Actions = actionLinks(cf, st.actor)
+	v.Requests = s.requestRows(r, lang, cf)
 	return v
 }
 

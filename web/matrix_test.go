@@ -315,6 +315,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	referralRows(t, w, rows, func(method, path, body string, want map[nrm.Role]expect, mutates bool, bodyFn func() string) row {
 		return row{method: method, path: path, body: body, want: want, mutates: mutates, bodyFn: bodyFn}
 	}, byRole, forbidden, missing, summary)
+	actionRows(w, rows, func(method, path, body string, want map[nrm.Role]expect) row {
+		return row{method: method, path: path, body: body, want: want}
+	}, byRole, forbidden, missing)
 	// Every registered route has rows; every row names a registered route.
 	for _, p := range w.srv.patterns {
 		if _, ok := rows[p]; !ok {

@@ -31,6 +31,7 @@ var pageTypes = map[string]func() any{
 	"referstart": func() any { return &referStartPage{} },
 	"referdone":  func() any { return &referDonePage{} },
 	"register":   func() any { return &registerPage{} },
+	"action":     func() any { return &actionPage{} },
 }
 
 // parseTemplates parses layout.html with each page into one set per page,
