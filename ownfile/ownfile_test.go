@@ -42,7 +42,7 @@ func sample(lang string) *nrm.OwnFile {
 		Person: &nrm.Person{
 			Code: "AL-2025-0042", Region: "shkoder", Status: nrm.StatusPotentialVictim,
 			AgeGroup: nrm.AgeChild, AgeYears: 16, AgeAssessedAt: at("2025-03-04 09:00"),
-			Sex: "female", Nationality: "ALB", Nationalities: []string{"ALB"}, Languages: []string{"sq", "it"},
+			Sex: "female", Nationality: "ALB", Nationalities: []string{"ALB", "XKX"}, Languages: []string{"sq", "it"},
 			FirstContactAt: at("2025-03-03 18:20"),
 			Identity: &nrm.Identity{
 				GivenName: "Ëngjëllushe", FamilyName: "Çela", Aliases: []string{"Lushe"},
@@ -130,7 +130,7 @@ func TestRender(t *testing.T) {
 			"Për këtë dosje", "Të dhënat tuaja", "Pëlqimet tuaja", "Vendimet për ju", "Shërbimet dhe ndihma", "Kush i pa të dhënat tuaja",
 			"Kjo kopje e dosjes suaj u përgatit nga Shërbimi Social Shtetëror, Shkodër më 2 qershor 2025, ora 10:30.",
 			"Njiheni si person që mund të jetë trafikuar.",
-			"16 vjeç (vlerësuar më 4 mars 2025)", "Shqipëri", "italisht", "Shkodër",
+			"16 vjeç (vlerësuar më 4 mars 2025)", "Shqipëri, Kosovë", "italisht", "Shkodër",
 			"Ëngjëllushe", "Çela", "Lushe", "mars 2009", "BA1234567", "+355 69 123 4567", "Rruga e Dibrës 12, Tiranë",
 			"Më premtuan punë në një restorant jashtë vendit.",
 			"Pëlqimi për të marrë ndihmë dhe shërbime", "Në fuqi", "Qendra Tjetër Vizion",
@@ -150,7 +150,7 @@ func TestRender(t *testing.T) {
 			"About this file", "Your details", "Your consents", "Decisions about you", "Services and help", "Who saw your information",
 			"This copy of your file was made by Shërbimi Social Shtetëror, Shkodër on 2 June 2025 at 10:30.",
 			"You are recognised as a person who may have been trafficked.",
-			"16 years (assessed on 4 March 2025)", "Albania", "Italian",
+			"16 years (assessed on 4 March 2025)", "Albania, Kosovo", "Italian",
 			"Ëngjëllushe", "Çela", "March 2009", "Rruga e Dibrës 12, Tiranë",
 			"Consent to receive help and services", "In force", "A parent or guardian, for you", "You agreed",
 			"every organisation of this kind: health services", "Explained in Italian",

@@ -271,6 +271,9 @@ func (d *doc) partialDate(s string) string {
 func (d *doc) countries(codes []string) string {
 	names := display.Regions(d.lang)
 	return nameAll(codes, func(c string) string {
+		if c == "XKX" { // Kosovo's common alpha-3 code, unknown to ISO 3166 and x/text
+			c = "XK"
+		}
 		if r, err := language.ParseRegion(c); err == nil {
 			return names.Name(r)
 		}
