@@ -278,6 +278,19 @@ const consentParts = `SELECT 'c', c.scope FROM consent_recipients r JOIN consent
 	WHERE r.person_id = ? AND (r.org_id = ? OR (r.org_type <> '' AND r.org_type = ?)) AND c.withdrawn_at = 0 AND c.superseded_at = 0
 	AND (c.expires_at = 0 OR c.expires_at > ?) AND c.purpose IN ('services', 'share', 'police', 'identification')`
 
+// disclosedTo is the SQL condition (on persons p) that a record is
+// disclosed to an organisation: a legal-basis grant or an active consent
+// naming it or its type. Its arguments come from disclosedArgs. It selects
+// what relation() then decides part by part.
+const disclosedTo = `(EXISTS (SELECT 1 FROM grants g WHERE g.person_id = p.id AND g.org_id = ? AND g.basis = 'legal' AND g.revoked_at = 0 AND (g.expires_at = 0 OR g.expires_at > ?))
+	OR EXISTS (SELECT 1 FROM consent_recipients r JOIN consents c ON c.id = r.consent_id WHERE r.person_id = p.id AND (r.org_id = ? OR (r.org_type <> '' AND r.org_type = ?))
+	AND c.withdrawn_at = 0 AND c.superseded_at = 0 AND (c.expires_at = 0 OR c.expires_at > ?) AND c.purpose IN ('services', 'share', 'police', 'identification')))`
+
+func disclosedArgs(a *nrm.Actor, now time.Time) []any {
+	n := store.Micros(now)
+	return []any{a.OrgID, n, a.OrgID, string(a.OrgType), n}
+}
+
 // RecordMeasure records a protection measure for a child. A refusal by a
 // child of the consent age or over (or by the guardian of a younger child)
 // makes it an interim decision of the named social-services structure,

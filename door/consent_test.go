@@ -426,3 +426,60 @@ func TestOwnFileGathersWithoutOthersData(t *testing.T) {
 		}
 	})
 }
+
+// TestExportFollowsConsentAndHidesChildren: an export carries exactly what
+// a page would show, and never a child's identity.
+func TestExportFollowsConsentAndHidesChildren(t *testing.T) {
+	forEngines(t, func(t *testing.T, engine string) {
+		w := newWorld(t, engine)
+		adult, _ := w.Door.CreatePerson(ctx, w.cm, input("Klea", "Marku", "adult account"))
+		child, _ := w.Door.CreatePerson(ctx, w.cm, input("Ermal", "Marku", "child account"))
+		if _, err := w.Door.AssessAge(ctx, w.cm, child.ID, nrm.AgeAssessment{On: "2026-01-05", Method: "documents", Years: 15}); err != nil {
+			t.Fatal(err)
+		}
+		find := func(ps []nrm.Person, id string) *nrm.Person {
+			for i := range ps {
+				if ps[i].ID == id {
+					return &ps[i]
+				}
+			}
+			return nil
+		}
+		// The owning organisation: the adult in full, the child without identity.
+		own, err := w.Door.ExportPersons(ctx, w.cm, door.PersonFilter{})
+		if err != nil || len(own) != 2 {
+			t.Fatalf("own export: %d %v", len(own), err)
+		}
+		if a := find(own, adult.ID); a == nil || a.Identity == nil || a.Identity.GivenName != "Klea" {
+			t.Fatalf("adult in own export: %+v", a)
+		}
+		if c := find(own, child.ID); c == nil || c.Identity != nil || c.Narrative != nil {
+			t.Fatalf("a child's identity left in an export: %+v", c)
+		}
+		// Shelter B: nothing, then within the consent's scope, then nothing.
+		if got, _ := w.Door.ExportPersons(ctx, w.sp, door.PersonFilter{}); len(got) != 0 {
+			t.Fatalf("shelter B exported %d records without consent", len(got))
+		}
+		cid, err := w.Door.RecordConsent(ctx, w.cm, adult.ID, informed(nrm.PurposeShare, nrm.ConsentAccount, nrm.GivenByPerson, "org-b"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := w.Door.ExportPersons(ctx, w.sp, door.PersonFilter{})
+		if len(got) != 1 || got[0].Identity != nil || got[0].Narrative == nil {
+			t.Fatalf("account-only consent: export %+v", got)
+		}
+		list, _ := w.Door.ListPersons(ctx, w.sp, door.PersonFilter{})
+		if len(list) != 1 || list[0].ID != adult.ID {
+			t.Fatalf("the consented record is in B's list: %+v", list)
+		}
+		if err := w.Door.WithdrawConsent(ctx, w.cm, adult.ID, cid, "oral"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := w.Door.ExportPersons(ctx, w.sp, door.PersonFilter{}); len(got) != 0 {
+			t.Fatalf("after withdrawal B exported %d", len(got))
+		}
+		if n := auditCount(t, w, adult.ID, door.ActExport, "ok"); n != 2 {
+			t.Fatalf("export audit entries for the adult: %d, want 2", n)
+		}
+	})
+}

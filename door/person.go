@@ -403,11 +403,7 @@ func (s *Service) ListPersons(ctx context.Context, a *nrm.Actor, f PersonFilter)
 	for _, r := range a.Roles {
 		register = register || nrm.Allows(r, nrm.ScopeRegister, nrm.PartSummary, nrm.Read)
 	}
-	readsAny := false
-	for _, r := range a.Roles {
-		readsAny = readsAny || nrm.Allows(r, nrm.ScopeOwn, nrm.PartSummary, nrm.Read) || nrm.Allows(r, nrm.ScopeGranted, nrm.PartSummary, nrm.Read)
-	}
-	if !register && !readsAny {
+	if !register && !readsRecords(a) {
 		return nil, nrm.Errorf(nrm.EForbidden, "error.forbidden")
 	}
 	var out []nrm.Person
@@ -415,9 +411,9 @@ func (s *Service) ListPersons(ctx context.Context, a *nrm.Actor, f PersonFilter)
 		q := `SELECT ` + personCols + ` FROM persons p WHERE 1=1`
 		var args []any
 		if !register {
-			q += ` AND (p.owner_org = ? OR EXISTS (SELECT 1 FROM assignments x WHERE x.person_id = p.id AND x.user_id = ?)
-				OR EXISTS (SELECT 1 FROM grants g WHERE g.person_id = p.id AND g.org_id = ? AND g.revoked_at = 0 AND (g.expires_at = 0 OR g.expires_at > ?)))`
-			args = append(args, a.OrgID, a.UserID, a.OrgID, store.Micros(tx.Now))
+			q += ` AND (p.owner_org = ? OR EXISTS (SELECT 1 FROM assignments x WHERE x.person_id = p.id AND x.user_id = ?) OR ` + disclosedTo + `)`
+			args = append(args, a.OrgID, a.UserID)
+			args = append(args, disclosedArgs(a, tx.Now)...)
 		}
 		if f.Status != "" {
 			q += ` AND p.status = ?`
@@ -453,6 +449,18 @@ func (s *Service) ListPersons(ctx context.Context, a *nrm.Actor, f PersonFilter)
 		return s.appendAudit(ctx, tx, a, event{action: ActPersonList, fields: []string{"summary"}})
 	})
 	return out, fail(err)
+}
+
+// readsRecords reports whether any of the actor's roles reads records of
+// its own organisation or disclosed to it (monitors, the DPO and
+// administrators do not).
+func readsRecords(a *nrm.Actor) bool {
+	for _, r := range a.Roles {
+		if nrm.Allows(r, nrm.ScopeOwn, nrm.PartSummary, nrm.Read) || nrm.Allows(r, nrm.ScopeGranted, nrm.PartSummary, nrm.Read) {
+			return true
+		}
+	}
+	return false
 }
 
 // PossibleDuplicates returns the ids of other records whose duplicate blind

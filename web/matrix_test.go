@@ -178,6 +178,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			nrm.RoleRAOfficer: {status, nil, []string{w.name, w.acc}}, nrm.RoleCoordinator: {403, nil, []string{w.name, w.acc}}}
 	}
 
+	emptyExport := expect{200, []string{"code,status"}, []string{code, w.name, w.acc}}
+
 	// workers: those who work the record (its organisation), not the register.
 	workers := func(status int) map[nrm.Role]expect {
 		return map[nrm.Role]expect{nrm.RoleFirstResponder: {status, nil, []string{w.acc}}, nrm.RoleCaseManager: {status, nil, []string{w.acc}},
@@ -283,6 +285,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/notifications/{id}/read": {method: "POST", path: "/api/v1/notifications/" + strings.Repeat("0", 32) + "/read", json: true, want: all(missing)},
 		"POST /api/v1/duplicates": {method: "POST", path: "/api/v1/duplicates", json: true, body: `{"keep":"` + id + `","other":"` + id + `","state":"linked"}`,
 			want: byRole(forbidden, map[nrm.Role]expect{nrm.RoleRAOfficer: {400, nil, []string{w.name, w.acc}}})},
+		// The export: what the organisation may take away, as a page would show it.
+		"GET /persons/export.csv": {method: "GET", path: "/persons/export.csv", want: byRole(forbidden, map[nrm.Role]expect{
+			nrm.RoleFirstResponder: {200, []string{code, w.name, w.acc}, nil}, nrm.RoleCaseManager: {200, []string{code, w.name, w.acc}, nil},
+			nrm.RoleRAOfficer: emptyExport, nrm.RoleCoordinator: forbidden, nrm.RolePanelMember: emptyExport, nrm.RoleServiceProvider: emptyExport, nrm.RoleJusticeOfficer: emptyExport})},
 		// Consent ledger, children's measures, disclosure log (issue #4):
 		// only those who work the record (own organisation or assigned).
 		"GET /api/v1/persons/{id}/consents": {method: "GET", path: "/api/v1/persons/" + id + "/consents", json: true,

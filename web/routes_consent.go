@@ -3,6 +3,7 @@ package web
 // consentRoutes registers the consent ledger, the child-measure actions and
 // the person's own view (disclosure log, own file): issue #4.
 func (s *Server) consentRoutes() {
+	s.handle("GET /persons/export.csv", s.page(s.personsExport))
 	s.handle("GET /api/v1/persons/{id}/consents", s.api(s.apiConsents))
 	s.handle("POST /api/v1/persons/{id}/consents", s.api(s.apiRecordConsent))
 	s.handle("POST /api/v1/persons/{id}/consents/{consent}/withdrawal", s.api(s.apiWithdrawConsent))

@@ -1,0 +1,62 @@
+package web
+
+import (
+	"encoding/csv"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/nrm-org/nrm"
+	"github.com/nrm-org/nrm/door"
+)
+
+// GET /persons/export.csv: the records the reader's organisation may take
+// away, through door.ExportPersons — each row carries exactly the parts a
+// page would show at this moment, and never a child's identity. Cells that
+// a spreadsheet would run as a formula are neutralised.
+func (s *Server) personsExport(w http.ResponseWriter, r *http.Request, st *reqState) {
+	q := r.URL.Query()
+	f := door.PersonFilter{}
+	if v := nrm.Status(q.Get("status")); v.Valid() {
+		f.Status = v
+	}
+	if v := q.Get("region"); nrm.ValidRegion(v) {
+		f.Region = v
+	}
+	ps, err := s.door.ExportPersons(r.Context(), st.actor, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="nrm-export-`+s.door.Now().Format("2006-01-02")+`.csv"`)
+	w.Header().Set("Cache-Control", "no-store")
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"code", "status", "age_group", "treated_as_child", "sex", "nationality", "region", "created_at",
+		"given_name", "family_name", "aliases", "birth_date", "account"})
+	for _, p := range ps {
+		row := []string{p.Code, string(p.Status), string(p.AgeGroup), map[bool]string{true: "yes", false: "no"}[p.IsChild()], p.Sex, p.Nationality, p.Region, p.CreatedAt.Format(time.RFC3339),
+			"", "", "", "", ""}
+		if id := p.Identity; id != nil {
+			row[8], row[9], row[10], row[11] = id.GivenName, id.FamilyName, strings.Join(id.Aliases, "; "), id.BirthDate
+		}
+		if p.Narrative != nil {
+			row[12] = *p.Narrative
+		}
+		for i, c := range row {
+			row[i] = safeCell(c)
+		}
+		if err := cw.Write(row); err != nil {
+			return // the client went away; the audit already holds what was read
+		}
+	}
+	cw.Flush()
+}
+
+// safeCell keeps a spreadsheet from running a cell as a formula.
+func safeCell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
