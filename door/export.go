@@ -31,14 +31,7 @@ func (s *Service) ExportPersons(ctx context.Context, a *nrm.Actor, f PersonFilte
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
 		q := `SELECT id FROM persons p WHERE (p.owner_org = ? OR EXISTS (SELECT 1 FROM assignments x WHERE x.person_id = p.id AND x.user_id = ?) OR ` + disclosedTo + `)`
 		args := append([]any{a.OrgID, a.UserID}, disclosedArgs(a, tx.Now)...)
-		if f.Status != "" {
-			q += ` AND p.status = ?`
-			args = append(args, f.Status)
-		}
-		if f.Region != "" {
-			q += ` AND p.region = ?`
-			args = append(args, f.Region)
-		}
+		q, args = statusRegion(q, args, f.Status, f.Region)
 		q += ` ORDER BY p.created_at, p.id LIMIT ?`
 		args = append(args, f.Limit)
 		ids, err := collect(ctx, tx, scanString, q, args...)

@@ -415,14 +415,7 @@ func (s *Service) ListPersons(ctx context.Context, a *nrm.Actor, f PersonFilter)
 			args = append(args, a.OrgID, a.UserID)
 			args = append(args, disclosedArgs(a, tx.Now)...)
 		}
-		if f.Status != "" {
-			q += ` AND p.status = ?`
-			args = append(args, f.Status)
-		}
-		if f.Region != "" {
-			q += ` AND p.region = ?`
-			args = append(args, f.Region)
-		}
+		q, args = statusRegion(q, args, f.Status, f.Region)
 		if f.Before != "" {
 			q += ` AND (p.updated_at, p.id) < (SELECT updated_at, id FROM persons WHERE id = ?)`
 			args = append(args, f.Before)
@@ -449,6 +442,19 @@ func (s *Service) ListPersons(ctx context.Context, a *nrm.Actor, f PersonFilter)
 		return s.appendAudit(ctx, tx, a, event{action: ActPersonList, fields: []string{"summary"}})
 	})
 	return out, fail(err)
+}
+
+// statusRegion narrows a query on persons p by status and region when set.
+func statusRegion(q string, args []any, status nrm.Status, region string) (string, []any) {
+	if status != "" {
+		q += ` AND p.status = ?`
+		args = append(args, status)
+	}
+	if region != "" {
+		q += ` AND p.region = ?`
+		args = append(args, region)
+	}
+	return q, args
 }
 
 // readsRecords reports whether any of the actor's roles reads records of

@@ -232,14 +232,7 @@ func (s *Service) Register(ctx context.Context, a *nrm.Actor, f RegisterFilter) 
 			EXISTS (SELECT 1 FROM deadlines d WHERE d.person_id = p.id AND d.met_at = 0 AND d.due_at < ?)
 			FROM persons p JOIN orgs o ON o.id = p.owner_org WHERE p.merged_into = ''`
 		args := []any{now}
-		if f.Status != "" {
-			q += ` AND p.status = ?`
-			args = append(args, f.Status)
-		}
-		if f.Region != "" {
-			q += ` AND p.region = ?`
-			args = append(args, f.Region)
-		}
+		q, args = statusRegion(q, args, f.Status, f.Region)
 		if f.Children {
 			q += ` AND (p.age_group = 'child' OR p.presumed_child = 1)`
 		}

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/door"
 )
 
@@ -17,12 +16,7 @@ import (
 func (s *Server) personsExport(w http.ResponseWriter, r *http.Request, st *reqState) {
 	q := r.URL.Query()
 	f := door.PersonFilter{}
-	if v := nrm.Status(q.Get("status")); v.Valid() {
-		f.Status = v
-	}
-	if v := q.Get("region"); nrm.ValidRegion(v) {
-		f.Region = v
-	}
+	f.Status, f.Region = statusRegionOf(q)
 	ps, err := s.door.ExportPersons(r.Context(), st.actor, f)
 	if err != nil {
 		s.fail(w, r, err)

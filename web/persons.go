@@ -101,15 +101,22 @@ func statusValues() []string {
 
 var ageGroups = []string{string(nrm.AgeAdult), string(nrm.AgeChild), string(nrm.AgeUnknown)}
 
+// statusRegionOf reads the status and region filters of a list, ignoring
+// values that are not ours.
+func statusRegionOf(q url.Values) (status nrm.Status, region string) {
+	if v := nrm.Status(q.Get("status")); v.Valid() {
+		status = v
+	}
+	if v := q.Get("region"); nrm.ValidRegion(v) {
+		region = v
+	}
+	return status, region
+}
+
 func (s *Server) personsList(w http.ResponseWriter, r *http.Request, st *reqState) {
 	q := r.URL.Query()
 	f := door.PersonFilter{Limit: 50, Before: q.Get("before")}
-	if v := nrm.Status(q.Get("status")); v.Valid() {
-		f.Status = v
-	}
-	if v := q.Get("region"); nrm.ValidRegion(v) {
-		f.Region = v
-	}
+	f.Status, f.Region = statusRegionOf(q)
 	ps, err := s.door.ListPersons(r.Context(), st.actor, f)
 	if err != nil {
 		s.fail(w, r, err)

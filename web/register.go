@@ -28,12 +28,7 @@ type registerRow struct {
 func (s *Server) register(w http.ResponseWriter, r *http.Request, st *reqState) {
 	q := r.URL.Query()
 	f := door.RegisterFilter{Limit: 50, Before: q.Get("before"), Children: q.Get("children") == "1", Missed: q.Get("missed") == "1"}
-	if v := nrm.Status(q.Get("status")); v.Valid() {
-		f.Status = v
-	}
-	if v := q.Get("region"); nrm.ValidRegion(v) {
-		f.Region = v
-	}
+	f.Status, f.Region = statusRegionOf(q)
 	rows, err := s.door.Register(r.Context(), st.actor, f)
 	if err != nil {
 		s.fail(w, r, err)
