@@ -63,7 +63,7 @@ const (
 	ActMeasure         = "measure.record"
 	ActCourtRuling     = "measure.court_ruling"
 	ActDisclosureLog   = "disclosure.read"
-	ActOwnFile         = "ownfile.produce"
+	ActOwnFile         = "person.own_file"
 	ActLegalHold       = "retention.hold"
 	ActErase           = "retention.erase"
 	ActInterview       = "interview.record"

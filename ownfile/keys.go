@@ -29,6 +29,17 @@ var actionKeys = map[string]string{
 	"task.done":              "ownfile.action.task.done",
 	"deadline.escalate":      "ownfile.action.deadline.escalate",
 	"case.read":              "ownfile.action.file.read",
+	"consent.record":         "ownfile.action.consent.record",
+	"consent.withdraw":       "ownfile.action.consent.withdraw",
+	"consent.read":           "ownfile.action.consent.read",
+	"measure.record":         "ownfile.action.measure.record",
+	"measure.court_ruling":   "ownfile.action.measure.court_ruling",
+	"disclosure.read":        "ownfile.action.disclosure.read",
+	"person.own_file":        "ownfile.action.person.own_file",
+	"retention.hold":         "ownfile.action.retention.hold",
+	"retention.erase":        "ownfile.action.retention.erase",
+	"interview.record":       "ownfile.action.interview.record",
+	"interview.plan":         "ownfile.action.interview.plan",
 }
 
 var statusKeys = map[string]string{

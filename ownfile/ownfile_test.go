@@ -279,7 +279,9 @@ func TestDomainValues(t *testing.T) {
 	check("action", actionKeys, door.ActPersonCreate, door.ActPersonRead, door.ActPersonUpdate, door.ActGrant,
 		door.ActGrantRevoke, door.ActBreakGlass, door.ActExport, door.ActRefer, door.ActGuardian, door.ActAgeAssess,
 		door.ActStatus, door.ActIDRequest, door.ActDecide, door.ActSign, door.ActReturn, door.ActNonPunish,
-		door.ActRegister, door.ActRegisterRead, door.ActDuplicate, door.ActTaskDone, door.ActEscalate, door.ActCaseRead)
+		door.ActRegister, door.ActRegisterRead, door.ActDuplicate, door.ActTaskDone, door.ActEscalate, door.ActCaseRead,
+		door.ActConsent, door.ActConsentWithdraw, door.ActConsentRead, door.ActMeasure, door.ActCourtRuling, door.ActDisclosureLog,
+		door.ActOwnFile, door.ActLegalHold, door.ActErase, door.ActInterview, door.ActInterviewPlan)
 }
 
 // TestSparse: a file without identity, account or anything else still
