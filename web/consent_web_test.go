@@ -78,6 +78,9 @@ func TestConsentPages(t *testing.T) {
 	t.Run("withdraw", func(t *testing.T) {
 		cs, _ := w.door.Consents(ctx, w.actor["border"], adult.ID)
 		cur := cs[0]
+		if choose := w.get(t, "border", act+"withdraw-consent"); !strings.Contains(choose, `id="consent-`+cur.ID+`"`) || strings.Contains(choose, `data-testid="withdraw-confirm"`) {
+			t.Fatalf("without a consent named, the page must offer the current ones:\n%s", choose)
+		}
 		confirm := w.get(t, "border", act+"withdraw-consent?consent="+cur.ID)
 		if !strings.Contains(confirm, `data-testid="withdraw-confirm"`) || !strings.Contains(confirm, `name="consent" value="`+cur.ID+`"`) {
 			t.Fatalf("no confirm page:\n%s", confirm)
