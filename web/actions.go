@@ -38,7 +38,7 @@ type personAction struct {
 
 // personActions lists the actions in the order the record page offers them.
 var personActions = []*personAction{guardianAction, ageAction, statusAction, identificationAction, returnAction,
-	nonPunishmentAction, registerAction, duplicateAction}
+	nonPunishmentAction, registerAction, duplicateAction, consentAction, withdrawConsentAction, measureAction}
 
 func actionNamed(name string) *personAction {
 	i := slices.IndexFunc(personActions, func(a *personAction) bool { return a.name == name })
@@ -68,6 +68,34 @@ type actionPage struct {
 	Options map[string][]Option
 	Checks  []checkOption // panel organisations
 	Dups    []door.DuplicateView
+	Multi   url.Values   // the values of checkbox groups, as entered
+	Consent *consentView // the consent a new version replaces, or the one to withdraw
+}
+
+// Radios is a group of radios with the action's options for the field.
+func (p *actionPage) Radios(name, legend, hint string) Choice {
+	return p.choice("radio", name, legend, hint, func(v string) bool { return p.Values[name] == v })
+}
+
+// Boxes is a group of checkboxes with the action's options for the field;
+// the ones entered stay ticked.
+func (p *actionPage) Boxes(name, legend, hint string) Choice {
+	return p.choice("checkbox", name, legend, hint, func(v string) bool { return slices.Contains(p.Multi[name], v) })
+}
+
+func (p *actionPage) choice(kind, name, legend, hint string, on func(string) bool) Choice {
+	c := Choice{Kind: kind, Name: name, Legend: legend, Hint: hint, Error: p.Errs[name]}
+	for _, o := range p.Options[name] {
+		c.Items = append(c.Items, checkOption{ID: name + "-" + o.Value, Value: o.Value, Label: o.Label, Checked: on(o.Value)})
+	}
+	return c
+}
+
+// Choice is a group of radios or checkboxes as the "choices" partial draws
+// it: a fieldset whose id is the field's name, for the error summary.
+type Choice struct {
+	Kind, Name, Legend, Hint, Error string
+	Items                           []checkOption
 }
 
 // Opts is a select control with the action's options for the field.
@@ -94,9 +122,10 @@ func actionLinks(cf *door.CaseFile, a *nrm.Actor) []actionLink {
 func (s *Server) actionPageFor(r *http.Request, act *personAction, cf *door.CaseFile, values map[string]string) *actionPage {
 	p := cf.Person
 	pg := &actionPage{Page: s.base(r), Action: act.name, Title: act.title, Post: "/persons/" + p.ID + "/actions/" + act.name,
-		ID: p.ID, Code: p.Code, Version: p.Version, Child: p.IsChild(), Options: map[string][]Option{}}
+		ID: p.ID, Code: p.Code, Version: p.Version, Child: p.IsChild(), Options: map[string][]Option{}, Multi: url.Values{}}
 	if values != nil {
 		pg.Values = values
+		pg.Multi = r.PostForm
 	}
 	if act.prepare != nil {
 		act.prepare(s, r, pg, cf)

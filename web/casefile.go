@@ -22,6 +22,10 @@ type caseView struct {
 	Duplicates                                             []door.DuplicateView
 	Actions                                                []actionLink
 	Requests                                               []requestRow
+	Consents                                               []*consentView // the ledger, newest first
+	Measures                                               []measureView
+	Works                                                  bool // the reader works the record: the person's own view, consent links
+	OwnLangs                                               []LangOption
 }
 
 type caseTask struct {
@@ -69,6 +73,10 @@ func (s *Server) caseView(r *http.Request, st *reqState, id string) *caseView {
 		v.Returns = append(v.Returns, answerRow{Label: s.when(rt.At), Value: s.label(lang, "returnkind", rt.Kind) + " · " + s.yesNo(lang, rt.OwnRequest) + " · " + rt.Note})
 	}
 	v.Actions = actionLinks(cf, st.actor)
+	s.caseConsents(v, lang, cf, st.actor, now)
+	for _, l := range s.cat.Langs() {
+		v.OwnLangs = append(v.OwnLangs, LangOption{Code: l, Name: s.cat.T(l, "lang.name"), Current: l == lang})
+	}
 	v.Requests = s.requestRows(r, lang, cf)
 	return v
 }

@@ -304,10 +304,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 			body: `{"court_outcome":"confirmed"}`, want: byRole(missing, writers(400))},
 		"GET /api/v1/persons/{id}/disclosures": {method: "GET", path: "/api/v1/persons/" + id + "/disclosures", json: true,
 			want: byRole(missing, workers(200))},
-		"GET /api/v1/work":       {method: "GET", path: "/api/v1/work", json: true, want: all(noData)},
-		"GET /api/v1/register":   {method: "GET", path: "/api/v1/register", json: true, want: byRole(forbidden, map[nrm.Role]expect{nrm.RoleRAOfficer: listing, nrm.RoleCoordinator: listing})},
-		"GET /api/v1/indicators": {method: "GET", path: "/api/v1/indicators", json: true, want: all(noData)},
-		"GET /api/v1/profile":    {method: "GET", path: "/api/v1/profile", json: true, want: all(noData)},
+		"GET /persons/{id}/disclosures": {method: "GET", path: "/persons/" + id + "/disclosures", want: byRole(missing, workers(200))},
+		"GET /persons/{id}/own-file":    {method: "GET", path: "/persons/" + id + "/own-file?lang=en", want: byRole(missing, workers(200))},
+		"GET /api/v1/work":              {method: "GET", path: "/api/v1/work", json: true, want: all(noData)},
+		"GET /api/v1/register":          {method: "GET", path: "/api/v1/register", json: true, want: byRole(forbidden, map[nrm.Role]expect{nrm.RoleRAOfficer: listing, nrm.RoleCoordinator: listing})},
+		"GET /api/v1/indicators":        {method: "GET", path: "/api/v1/indicators", json: true, want: all(noData)},
+		"GET /api/v1/profile":           {method: "GET", path: "/api/v1/profile", json: true, want: all(noData)},
 		// Tell it once: who interviews records and plans on the records they
 		// may see; a hold is the Responsible Authority's or the DPO's, and
 		// needs no sight of the record.

@@ -10,4 +10,6 @@ func (s *Server) consentRoutes() {
 	s.handle("POST /api/v1/persons/{id}/measures", s.api(s.apiRecordMeasure))
 	s.handle("POST /api/v1/persons/{id}/measures/{measure}/court-ruling", s.api(s.apiCourtRuling))
 	s.handle("GET /api/v1/persons/{id}/disclosures", s.api(s.apiDisclosures))
+	s.handle("GET /persons/{id}/disclosures", s.page(s.disclosuresShow))
+	s.handle("GET /persons/{id}/own-file", s.page(s.ownFileDownload))
 }
