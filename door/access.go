@@ -151,6 +151,21 @@ func sealIdentity(d *vault.DEK, personID string, id *nrm.Identity, narrative *st
 	return out, nil
 }
 
+// dupKey is what two records must share to be possibly the same person:
+// normalised name, birth year and nationality (the duplicate index's input).
+func dupKey(id *nrm.Identity, nationality string) string {
+	if id == nil {
+		return ""
+	}
+	return vault.Normalize(id.GivenName+" "+id.FamilyName) + "|" + nrm.BirthYear(id.BirthDate) + "|" + nationality
+}
+
+// Bounds of the duplicate check: candidates read from one bucket, links made.
+const (
+	maxDupCandidates = 500
+	maxDupLinks      = 10
+)
+
 // blindIndexes computes the exact-match name index and the possible-duplicate
 // index (normalised name, birth year, nationality). Nothing in clear.
 func (s *Service) blindIndexes(id *nrm.Identity, nationality string) (name, dup string) {
@@ -162,7 +177,7 @@ func (s *Service) blindIndexes(id *nrm.Identity, nationality string) (name, dup 
 		return "", ""
 	}
 	name = s.vault.BlindIndex("person.name", full)
-	dup = s.vault.BlindIndex("person.dup", full+"|"+nrm.BirthYear(id.BirthDate)+"|"+nationality)
+	dup = s.vault.BlindIndex("person.dup", dupKey(id, nationality))
 	return name, dup
 }
 

@@ -3,6 +3,7 @@ package door_test
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/nrm-org/nrm/door"
 	"github.com/nrm-org/nrm/rules"
 	"github.com/nrm-org/nrm/store"
+	"github.com/nrm-org/nrm/vault"
 )
 
 // nrmWorld is an NRM of one region with every member type the scenarios
@@ -564,6 +566,38 @@ func TestNotIdentifiedHandoverReconsiderationAndNonPunishment(t *testing.T) {
 		scf, err := w.Door.Case(ctx, w.cmB, p.ID)
 		if err != nil || !scf.Person.NonPunishment || scf.Person.JusticeNote != nil {
 			t.Fatalf("a shelter sees the flag but not the note: %v", err)
+		}
+	})
+}
+
+// A bucket of the coarse duplicate index holds unrelated people by design;
+// only those with the same name, birth year and nationality are flagged.
+func TestDuplicateBucketIsConfirmedInsideTheDoor(t *testing.T) {
+	forEngines(t, func(t *testing.T, engine string) {
+		w := newNRM(t, engine)
+		in := nrm.ReferralInput{Identity: &nrm.Identity{GivenName: "Mirela", FamilyName: "Hoxha", BirthDate: "2001-03-04"},
+			Nationalities: []string{"ALB"}, Consent: nrm.ConsentGiven, AgeBasis: nrm.AgeDeclared, AgeYears: ptr(25)}
+		bucket := w.Vault.BlindIndex("person.dup", vault.Normalize("Mirela Hoxha")+"|2001|ALB")
+		other := ""
+		for i := 0; other == "" && i < 1<<22; i++ {
+			name := "Other " + strconv.Itoa(i)
+			if w.Vault.BlindIndex("person.dup", vault.Normalize(name+" Hoxha")+"|2001|ALB") == bucket {
+				other = name
+			}
+		}
+		if other == "" {
+			t.Fatal("no colliding name found")
+		}
+		if _, err := w.Door.Refer(ctx, w.ngo, in); err != nil {
+			t.Fatal(err)
+		}
+		in.Identity = &nrm.Identity{GivenName: other, FamilyName: "Hoxha", BirthDate: "2001-07-01"}
+		res, err := w.Door.Refer(ctx, w.police, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Duplicate {
+			t.Fatalf("%q shares only the index bucket with Mirela Hoxha, yet was flagged", other)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package door
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"slices"
 	"strings"
@@ -265,9 +266,10 @@ func (s *Service) Refer(ctx context.Context, a *nrm.Actor, in nrm.ReferralInput)
 				}
 			}
 		}
-		// Possible duplicates, by blind index only.
+		// Possible duplicates: the blind index finds the bucket, the door
+		// confirms inside it (dupKey) — no plaintext ever leaves the door.
 		if _, dupIdx := s.blindIndexes(ident, p.Nationality); dupIdx != "" {
-			if _, err := s.flagDuplicates(ctx, tx, a, p, dupIdx, dir); err != nil {
+			if _, err := s.flagDuplicates(ctx, tx, a, p, dupIdx, dupKey(ident, p.Nationality), dir); err != nil {
 				return err
 			}
 			out.Duplicate = p.Duplicate
@@ -318,26 +320,54 @@ func (s *Service) insertRow(ctx context.Context, tx *store.Tx, p *personRow, ide
 	return err
 }
 
-// flagDuplicates links a new record to earlier ones with the same duplicate
-// index and tells the Responsible Authority.
-func (s *Service) flagDuplicates(ctx context.Context, tx *store.Tx, a *nrm.Actor, p *personRow, dupIdx string, dir *orgDir) ([]string, error) {
-	rows, err := tx.Query(ctx, `SELECT id, code FROM persons WHERE dup_bidx = ? AND id <> ? AND merged_into = '' ORDER BY created_at LIMIT 10`, dupIdx, p.ID)
+// flagDuplicates links a new record to earlier ones that are possibly the
+// same person, and tells the Responsible Authority. The duplicate blind
+// index is deliberately coarse (vault.DefaultIndexBits: at a million
+// records a bucket holds about fifteen unrelated people, so that an index
+// value never singles anyone out); the bucket's candidates are decrypted
+// here, in memory, and only those with the same normalised name, birth
+// year and nationality (key) are flagged. Nothing in clear is stored,
+// logged or compared in SQL.
+func (s *Service) flagDuplicates(ctx context.Context, tx *store.Tx, a *nrm.Actor, p *personRow, dupIdx, key string, dir *orgDir) ([]string, error) {
+	type hit struct {
+		id, code, nationality string
+		given, family, birth  []byte
+	}
+	cands, err := collect(ctx, tx, func(r *sql.Rows) (hit, error) {
+		var h hit
+		return h, r.Scan(&h.id, &h.code, &h.nationality, &h.given, &h.family, &h.birth)
+	}, `SELECT id, code, nationality, given_name, family_name, birth_date FROM persons WHERE dup_bidx = ? AND id <> ? AND merged_into = '' ORDER BY created_at LIMIT ?`,
+		dupIdx, p.ID, maxDupCandidates)
 	if err != nil {
 		return nil, err
 	}
-	type hit struct{ id, code string }
 	var hits []hit
-	for rows.Next() {
-		var h hit
-		if err := rows.Scan(&h.id, &h.code); err != nil {
-			rows.Close()
-			return nil, err
+	for _, h := range cands {
+		d, err := s.dek(ctx, tx, h.id, false)
+		if err != nil {
+			continue // erased (crypto-shredded): nothing left to match
 		}
-		hits = append(hits, h)
+		var id nrm.Identity
+		for _, c := range []struct {
+			col string
+			ct  []byte
+			dst *string
+		}{{"given_name", h.given, &id.GivenName}, {"family_name", h.family, &id.FamilyName}, {"birth_date", h.birth, &id.BirthDate}} {
+			if len(c.ct) == 0 {
+				continue
+			}
+			pt, err := d.Open(c.ct, "persons", c.col, h.id)
+			if err != nil {
+				return nil, err
+			}
+			*c.dst = string(pt)
+		}
+		if dupKey(&id, h.nationality) == key && len(hits) < maxDupLinks {
+			hits = append(hits, h)
+		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(hits) == 0 {
-		return nil, err
+	if len(hits) == 0 {
+		return nil, nil
 	}
 	var codes []string
 	for _, h := range hits {
