@@ -52,6 +52,11 @@ type personRow struct {
 
 // dataKey returns the person's data key, fetching it once per access.
 func (s *Service) dataKey(ctx context.Context, tx *store.Tx, p *personRow, create bool) (*vault.DEK, error) {
+	if create && !p.ErasedAt.IsZero() {
+		// An erased record stays erased: no new key, so no new identity or
+		// free text under its code.
+		return nil, nrm.Errorf(nrm.EConflict, "error.erased")
+	}
 	if p.key == nil {
 		d, err := s.dek(ctx, tx, p.ID, create)
 		if err != nil {

@@ -117,6 +117,10 @@ func TestRetentionErasesPastPeriod(t *testing.T) {
 		if n := auditCount(t, w, p.ID, door.ActErase, "ok"); n != 1 {
 			t.Fatalf("want one erase audit entry, got %d", n)
 		}
+		name := "Again"
+		if _, err := w.Door.UpdatePerson(ctx, w.fr, p.ID, got.Version, nrm.PersonInput{Identity: &nrm.Identity{GivenName: name}}); !isCode(err, nrm.EConflict) {
+			t.Fatalf("new identity on an erased record: %v", err)
+		}
 		if err := w.Door.SetLegalHold(ctx, w.ra, p.ID, true, "too late"); !isCode(err, nrm.EConflict) {
 			t.Fatalf("a hold on an erased record: %v", err)
 		}
