@@ -467,9 +467,13 @@ func newBenchSQL(engine string) benchSQL {
 			given_name, family_name, aliases, birth_date, doc_number, phone, address, narrative FROM persons WHERE id = ?`),
 		key:      bind(`SELECT wrapped FROM subject_keys WHERE subject_id = ?`),
 		assigned: bind(`SELECT COUNT(*) FROM assignments WHERE person_id = ? AND user_id = ?`),
-		grants:   bind(`SELECT parts FROM grants WHERE person_id = ? AND org_id = ? AND revoked_at = 0 AND (expires_at = 0 OR expires_at > ?)`),
-		glass:    bind(`SELECT COUNT(*) FROM breakglass WHERE user_id = ? AND person_id = ? AND expires_at > ?`),
-		head:     `SELECT seq, hash FROM audit_head WHERE id = 1` + forUpdate,
+		// What was disclosed: legal-basis grants and active consents, as relation() asks.
+		grants: bind(`SELECT 'g', parts FROM grants WHERE person_id = ? AND org_id = ? AND basis = 'legal' AND revoked_at = 0 AND (expires_at = 0 OR expires_at > ?)
+			UNION ALL SELECT 'c', c.scope FROM consent_recipients r JOIN consents c ON c.id = r.consent_id
+			WHERE r.person_id = ? AND (r.org_id = ? OR (r.org_type <> '' AND r.org_type = ?)) AND c.withdrawn_at = 0 AND c.superseded_at = 0
+			AND (c.expires_at = 0 OR c.expires_at > ?) AND c.purpose IN ('services', 'share', 'police', 'identification')`),
+		glass: bind(`SELECT COUNT(*) FROM breakglass WHERE user_id = ? AND person_id = ? AND expires_at > ?`),
+		head:  `SELECT seq, hash FROM audit_head WHERE id = 1` + forUpdate,
 		auditInsert: bind(`INSERT INTO audit_log (seq, at, actor_user, actor_org, actor_role, action, subject, fields, outcome, break_glass, reason, remote, request_id, prev_hash, hash)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		headUpdate: bind(`UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`),
@@ -540,13 +544,13 @@ func (f *benchFixture) rawLoad(ctx context.Context, tx *sql.Tx, now time.Time, a
 	if err := tx.QueryRowContext(ctx, f.q.assigned, id, a.UserID).Scan(&n); err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, f.q.grants, id, a.OrgID, store.Micros(now))
+	rows, err := tx.QueryContext(ctx, f.q.grants, id, a.OrgID, store.Micros(now), id, a.OrgID, string(a.OrgType), store.Micros(now))
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
-		var parts string
-		if err := rows.Scan(&parts); err != nil {
+		var kind, parts string
+		if err := rows.Scan(&kind, &parts); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -800,9 +804,9 @@ type benchIdent struct {
 }
 
 type benchIdentSQL struct {
-	orgs, keyInsert, person, referral, timeline, statusChange, task, grant, notify, deadline, dup string
-	request, openTasks, signing, decision, signed, sign, signTypes                                string
-	decisionRow, effective, decided, personStatus, meet                                           string
+	orgs, keyInsert, person, referral, timeline, statusChange, task, consent, recipient, notify, deadline, dup string
+	request, openTasks, signing, decision, signed, sign, signTypes                                             string
+	decisionRow, effective, decided, personStatus, meet                                                        string
 }
 
 func newBenchIdentSQL(engine string) benchIdentSQL {
@@ -836,13 +840,15 @@ func newBenchIdentSQL(engine string) benchIdentSQL {
 		timeline:     bind(`INSERT INTO timeline (id, person_id, at, kind, part, org_id, user_id, args) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
 		statusChange: bind(`INSERT INTO status_changes (id, person_id, from_status, to_status, at, user_id, org_id, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
 		task:         bind(`INSERT INTO tasks (id, person_id, kind, org_id, state, created_at, created_by) VALUES (?, ?, ?, ?, 'open', ?, ?)`),
-		grant:        bind(`INSERT INTO grants (id, person_id, org_id, parts, basis, reason, granted_by, granted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-		notify:       bind(`INSERT INTO notifications (id, org_id, person_id, kind, ref, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
-		deadline:     bind(`INSERT INTO deadlines (id, person_id, rule, org_id, ref, started_at, due_at, legal_ref, spec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		dup:          bind(`SELECT id, code FROM persons WHERE dup_bidx = ? AND id <> ? AND merged_into = '' ORDER BY created_at LIMIT 10`),
-		request:      bind(`SELECT id, person_id, state, panel_orgs, reconsideration_of FROM identification_requests WHERE id = ?`),
-		openTasks:    bind(`SELECT COUNT(*) FROM tasks WHERE person_id = ? AND state = 'open'`),
-		signing:      bind(`SELECT COUNT(*) FROM decisions WHERE request_id = ? AND state = 'signing'`),
+		consent: bind(`INSERT INTO consents (id, chain, version, person_id, purpose, scope, given_by, guardian_name, child_assent, how, interpreter, language, text_version, explained,
+			given_at, expires_at, recorded_by, recorded_org, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		recipient: bind(`INSERT INTO consent_recipients (consent_id, person_id, org_id, org_type) VALUES (?, ?, ?, '')`),
+		notify:    bind(`INSERT INTO notifications (id, org_id, person_id, kind, ref, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+		deadline:  bind(`INSERT INTO deadlines (id, person_id, rule, org_id, ref, started_at, due_at, legal_ref, spec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		dup:       bind(`SELECT id, code FROM persons WHERE dup_bidx = ? AND id <> ? AND merged_into = '' ORDER BY created_at LIMIT 10`),
+		request:   bind(`SELECT id, person_id, state, panel_orgs, reconsideration_of FROM identification_requests WHERE id = ?`),
+		openTasks: bind(`SELECT COUNT(*) FROM tasks WHERE person_id = ? AND state = 'open'`),
+		signing:   bind(`SELECT COUNT(*) FROM decisions WHERE request_id = ? AND state = 'signing'`),
 		decision: bind(`INSERT INTO decisions (id, request_id, person_id, outcome, reasons, interview_on, interviewer_gender, gender_reason, interpreter_lang,
 			child_views, handover, told_on, told_how, told_lang, state, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'signing', ?, ?)`),
 		signed:       bind(`SELECT COUNT(*) FROM decision_signatures WHERE decision_id = ? AND user_id = ?`),
@@ -984,7 +990,7 @@ func (id *benchIdent) referral(f *benchFixture) nrm.ReferralInput {
 // manager. In one write transaction: the organisation directory, a new data
 // key, the person row (identity sealed, blind indexes), the referral (place
 // and account sealed), the status change to potential victim, the shelter
-// task with its grant, notification and clock, the registration clock for
+// task with its referral consent (ledger row and recipient), notification and clock, the registration clock for
 // the Responsible Authority, three timeline rows, the duplicate look-up and
 // the audit row (18 statements).
 func BenchmarkReferralIntake(b *testing.B) {
@@ -1083,7 +1089,11 @@ func BenchmarkRawReferralIntake(b *testing.B) {
 				if _, err := tx.ExecContext(ctx, q.task, task, pid, "shelter", "bench-b", t, f.cm.UserID); err != nil {
 					return err
 				}
-				if _, err := tx.ExecContext(ctx, q.grant, hexID(), pid, "bench-b", "summary,identity", "consent", "referral consent", f.cm.UserID, t); err != nil {
+				cid := hexID()
+				if _, err := tx.ExecContext(ctx, q.consent, cid, cid, 1, pid, "services", "identity", "referral", nil, "", "", 0, "", "", "", t, 0, f.cm.UserID, f.cm.OrgID, t); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, q.recipient, cid, pid, "bench-b"); err != nil {
 					return err
 				}
 				if _, err := tx.ExecContext(ctx, q.notify, hexID(), "bench-b", pid, "task", task, t); err != nil {
