@@ -106,7 +106,7 @@ var explainedKeys = map[string]string{
 	"what_shared": "ownfile.explained.what_shared",
 }
 
-var orgTypeKeys = map[string]string{
+var orgTypeKeys = map[string]string{ // #nosec G101 -- catalogue keys for organisation types ("authority"), not credentials
 	"police":                "ownfile.org_type.police",
 	"border_police":         "ownfile.org_type.border_police",
 	"social_service":        "ownfile.org_type.social_service",
