@@ -393,15 +393,21 @@ func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "rotate" {
-		return errors.New("usage: nrm keys rotate [options]")
+// openSub checks that a command's only subcommand was given, parses the
+// rest as options and opens the system.
+func openSub(ctx context.Context, cmd, sub string, args []string, stderr io.Writer) (*App, error) {
+	if len(args) == 0 || args[0] != sub {
+		return nil, fmt.Errorf("usage: nrm %s %s [options]", cmd, sub)
 	}
-	fs, cfg := flags("keys rotate", stderr, "")
+	fs, cfg := flags(cmd+" "+sub, stderr, "")
 	if err := parse(fs, args[1:]); err != nil {
-		return err
+		return nil, err
 	}
-	a, err := openApp(ctx, cfg, stderr)
+	return openApp(ctx, cfg, stderr)
+}
+
+func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	a, err := openSub(ctx, "keys", "rotate", args, stderr)
 	if err != nil {
 		return err
 	}
@@ -416,14 +422,7 @@ func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "run" {
-		return errors.New("usage: nrm retention run [options]")
-	}
-	fs, cfg := flags("retention run", stderr, "")
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, stderr)
+	a, err := openSub(ctx, "retention", "run", args, stderr)
 	if err != nil {
 		return err
 	}

@@ -271,20 +271,26 @@ func (s *Service) consents(ctx context.Context, tx *store.Tx, p *personRow, dir 
 	return out, nil
 }
 
-// consentParts is the SQL that relation() unions with the legal-basis
-// grants: the scopes of the active consents naming the actor's organisation
-// or its type, for a purpose that discloses.
-const consentParts = `SELECT 'c', c.scope FROM consent_recipients r JOIN consents c ON c.id = r.consent_id
-	WHERE r.person_id = ? AND (r.org_id = ? OR (r.org_type <> '' AND r.org_type = ?)) AND c.withdrawn_at = 0 AND c.superseded_at = 0
+// What a record discloses to an organisation, in SQL, written once:
+// legalGrant (arguments: organisation, now) and activeConsent (arguments:
+// organisation, its type, now) are the conditions; relation() reads the
+// parts through disclosedParts, lists and exports select records through
+// disclosedTo (arguments from disclosedArgs).
+const (
+	legalGrant    = `g.org_id = ? AND g.basis = 'legal' AND g.revoked_at = 0 AND (g.expires_at = 0 OR g.expires_at > ?)`
+	activeConsent = `(r.org_id = ? OR (r.org_type <> '' AND r.org_type = ?)) AND c.withdrawn_at = 0 AND c.superseded_at = 0
 	AND (c.expires_at = 0 OR c.expires_at > ?) AND c.purpose IN ('services', 'share', 'police', 'identification')`
+	consentJoin = `consent_recipients r JOIN consents c ON c.id = r.consent_id`
 
-// disclosedTo is the SQL condition (on persons p) that a record is
-// disclosed to an organisation: a legal-basis grant or an active consent
-// naming it or its type. Its arguments come from disclosedArgs. It selects
-// what relation() then decides part by part.
-const disclosedTo = `(EXISTS (SELECT 1 FROM grants g WHERE g.person_id = p.id AND g.org_id = ? AND g.basis = 'legal' AND g.revoked_at = 0 AND (g.expires_at = 0 OR g.expires_at > ?))
-	OR EXISTS (SELECT 1 FROM consent_recipients r JOIN consents c ON c.id = r.consent_id WHERE r.person_id = p.id AND (r.org_id = ? OR (r.org_type <> '' AND r.org_type = ?))
-	AND c.withdrawn_at = 0 AND c.superseded_at = 0 AND (c.expires_at = 0 OR c.expires_at > ?) AND c.purpose IN ('services', 'share', 'police', 'identification')))`
+	// disclosedParts: 'g' and a grant's parts, or 'c' and a consent's scope
+	// (arguments: person, then legalGrant's, then person and activeConsent's).
+	disclosedParts = `SELECT 'g', g.parts FROM grants g WHERE g.person_id = ? AND ` + legalGrant + `
+	UNION ALL SELECT 'c', c.scope FROM ` + consentJoin + ` WHERE r.person_id = ? AND ` + activeConsent
+
+	// disclosedTo is the condition, on persons p, that the record is disclosed.
+	disclosedTo = `(EXISTS (SELECT 1 FROM grants g WHERE g.person_id = p.id AND ` + legalGrant + `)
+	OR EXISTS (SELECT 1 FROM ` + consentJoin + ` WHERE r.person_id = p.id AND ` + activeConsent + `))`
+)
 
 func disclosedArgs(a *nrm.Actor, now time.Time) []any {
 	n := store.Micros(now)

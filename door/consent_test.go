@@ -3,6 +3,7 @@ package door_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -482,4 +483,14 @@ func TestExportFollowsConsentAndHidesChildren(t *testing.T) {
 			t.Fatalf("export audit entries for the adult: %d, want 2", n)
 		}
 	})
+}
+
+// The SQL that discloses under a consent names exactly the purposes the
+// domain says disclose.
+func TestConsentSQLPurposesMatchTheDomain(t *testing.T) {
+	for _, p := range nrm.ConsentPurposes {
+		if in := strings.Contains(door.ActiveConsentSQL, "'"+p+"'"); in != slices.Contains(nrm.DisclosingPurposes, p) {
+			t.Errorf("purpose %q: in the SQL %v, disclosing in the domain %v", p, in, !in)
+		}
+	}
 }

@@ -115,8 +115,7 @@ func (s *Service) relation(ctx context.Context, tx *store.Tx, a *nrm.Actor, p *n
 	now := store.Micros(tx.Now)
 	// What was disclosed to the actor's organisation: legal-basis grants and
 	// the scopes of active consents (consent.go), in one round trip.
-	rows, err := tx.Query(ctx, `SELECT 'g', parts FROM grants WHERE person_id = ? AND org_id = ? AND basis = 'legal' AND revoked_at = 0 AND (expires_at = 0 OR expires_at > ?)
-		UNION ALL `+consentParts, p.ID, a.OrgID, now, p.ID, a.OrgID, string(a.OrgType), now)
+	rows, err := tx.Query(ctx, disclosedParts, p.ID, a.OrgID, now, p.ID, a.OrgID, string(a.OrgType), now)
 	if err != nil {
 		return rel, err
 	}
