@@ -13,6 +13,9 @@ for i in $(seq 1 30); do
 done
 su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='nrm'\"" | grep -q 1 ||
   su postgres -c "psql -qc \"CREATE ROLE nrm LOGIN CREATEDB PASSWORD 'nrm-test-only'\""
+# The retention test checkpoints and reads the table files to prove erased
+# bytes are gone from disk: it needs these two predefined roles (PG 15+).
+su postgres -c "psql -qc 'SET client_min_messages = warning; GRANT pg_read_all_settings, pg_checkpoint TO nrm'" >/dev/null
 su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='nrm_test'\"" | grep -q 1 ||
   su postgres -c "createdb -O nrm nrm_test"
 echo "postgres://nrm:nrm-test-only@127.0.0.1:5432/nrm_test?sslmode=disable"

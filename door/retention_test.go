@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -133,17 +134,7 @@ func TestRetentionErasesPastPeriod(t *testing.T) {
 		if rep, err = w.Door.RunRetention(ctx); err != nil || len(rep.Codes) != 0 || rep.Held != 1 {
 			t.Fatalf("second run: %+v %v", rep, err)
 		}
-		if engine != store.SQLite {
-			return
-		}
-		var files []byte
-		for _, f := range []string{w.DB.Path(), w.DB.Path() + "-wal"} {
-			b, err := os.ReadFile(f)
-			if err != nil && !os.IsNotExist(err) {
-				t.Fatal(err)
-			}
-			files = append(files, b...)
-		}
+		files := databaseFiles(t, w)
 		if len(files) == 0 || !bytes.Contains(files, heldKey[0]) {
 			t.Fatal("the scan does not see the files: the held record's key is not found")
 		}
@@ -243,4 +234,52 @@ func TestInterviewTellItOnce(t *testing.T) {
 func isCode(err error, code string) bool {
 	var e *nrm.Error
 	return errors.As(err, &e) && e.Code == code
+}
+
+// databaseFiles reads the bytes of the database as they lie on disk.
+// SQLite: the main file and its write-ahead log. PostgreSQL: after a
+// checkpoint has written every page, the heap and TOAST files of the tables
+// erased data lived in (the test role needs pg_checkpoint and
+// pg_read_all_settings, and the test must run where the data directory is
+// readable: .ci/pg-setup.sh and CI as root). PostgreSQL's own write-ahead
+// log is not read: it keeps the old row versions until the segments are
+// recycled after later checkpoints, which README §Retention documents.
+func databaseFiles(t *testing.T, w *world) []byte {
+	t.Helper()
+	var names []string
+	if w.DB.Path() != "" {
+		names = []string{w.DB.Path(), w.DB.Path() + "-wal"}
+	} else {
+		var dir string
+		if _, err := w.DB.W.ExecContext(ctx, `CHECKPOINT`); err != nil {
+			t.Fatalf("CHECKPOINT (grant pg_checkpoint to the test role, see .ci/pg-setup.sh): %v", err)
+		}
+		if err := w.DB.W.QueryRowContext(ctx, `SELECT current_setting('data_directory')`).Scan(&dir); err != nil {
+			t.Fatalf("data_directory (grant pg_read_all_settings to the test role): %v", err)
+		}
+		for _, tbl := range []string{"persons", "interviews", "subject_keys", "drafts"} {
+			rows, err := w.DB.W.QueryContext(ctx, `SELECT pg_relation_filepath(c.oid) FROM pg_class c
+				WHERE c.oid = to_regclass($1) OR c.oid = (SELECT reltoastrelid FROM pg_class WHERE oid = to_regclass($1))`, tbl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var rel string
+				if err := rows.Scan(&rel); err != nil {
+					t.Fatal(err)
+				}
+				names = append(names, filepath.Join(dir, rel))
+			}
+			rows.Close()
+		}
+	}
+	var files []byte
+	for _, f := range names {
+		b, err := os.ReadFile(f)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatalf("reading the database files: %v", err)
+		}
+		files = append(files, b...)
+	}
+	return files
 }

@@ -38,7 +38,8 @@ type personAction struct {
 
 // personActions lists the actions in the order the record page offers them.
 var personActions = []*personAction{guardianAction, ageAction, statusAction, identificationAction, returnAction,
-	nonPunishmentAction, registerAction, duplicateAction, consentAction, withdrawConsentAction, measureAction}
+	nonPunishmentAction, registerAction, duplicateAction, consentAction, withdrawConsentAction, measureAction,
+	courtRulingAction, interviewAction}
 
 func actionNamed(name string) *personAction {
 	i := slices.IndexFunc(personActions, func(a *personAction) bool { return a.name == name })
@@ -68,8 +69,11 @@ type actionPage struct {
 	Options map[string][]Option
 	Checks  []checkOption // panel organisations
 	Dups    []door.DuplicateView
-	Multi   url.Values   // the values of checkbox groups, as entered
-	Consent *consentView // the consent a new version replaces, or the one to withdraw
+	Multi   url.Values         // the values of checkbox groups, as entered
+	Consent *consentView       // the consent a new version replaces, or the one to withdraw
+	Plan    *interviewPlanView // before an interview: what was told already
+
+	actor *nrm.Actor // the reader, for prepare's own questions to the door
 }
 
 // Radios is a group of radios with the action's options for the field.
@@ -119,9 +123,9 @@ func actionLinks(cf *door.CaseFile, a *nrm.Actor) []actionLink {
 
 // actionPageFor builds an action's page from the case file, with the
 // values entered (nil for an empty form).
-func (s *Server) actionPageFor(r *http.Request, act *personAction, cf *door.CaseFile, values map[string]string) *actionPage {
+func (s *Server) actionPageFor(r *http.Request, st *reqState, act *personAction, cf *door.CaseFile, values map[string]string) *actionPage {
 	p := cf.Person
-	pg := &actionPage{Page: s.base(r), Action: act.name, Title: act.title, Post: "/persons/" + p.ID + "/actions/" + act.name,
+	pg := &actionPage{Page: s.base(r), actor: st.actor, Action: act.name, Title: act.title, Post: "/persons/" + p.ID + "/actions/" + act.name,
 		ID: p.ID, Code: p.Code, Version: p.Version, Child: p.IsChild(), Options: map[string][]Option{}, Multi: url.Values{}}
 	if values != nil {
 		pg.Values = values
@@ -150,7 +154,7 @@ func (s *Server) actionShow(w http.ResponseWriter, r *http.Request, st *reqState
 		s.fail(w, r, nrm.Errorf(nrm.EForbidden, "error.forbidden"))
 		return
 	}
-	s.render(w, r, http.StatusOK, "action", s.actionPageFor(r, act, cf, nil))
+	s.render(w, r, http.StatusOK, "action", s.actionPageFor(r, st, act, cf, nil))
 }
 
 // actionDo is POST /persons/{id}/actions/{action}.
@@ -175,7 +179,7 @@ func (s *Server) actionDo(w http.ResponseWriter, r *http.Request, st *reqState) 
 		if cerr != nil {
 			return nil, false
 		}
-		return s.actionPageFor(r, act, cf, values), true
+		return s.actionPageFor(r, st, act, cf, values), true
 	})
 }
 

@@ -167,6 +167,10 @@ type caseJSON struct {
 	CanWrite   bool               `json:"can_write"`
 	CanDecide  []string           `json:"can_decide"`
 	CanSign    []string           `json:"can_sign"`
+	// Tell it once: how many interviews, and each (its statement only where
+	// the door shows it to the reader).
+	InterviewCount int             `json:"interview_count"`
+	Interviews     []interviewJSON `json:"interviews"`
 }
 
 func toCaseJSON(cf *door.CaseFile, now time.Time) caseJSON {
@@ -175,7 +179,8 @@ func toCaseJSON(cf *door.CaseFile, now time.Time) caseJSON {
 	narr := slices.Contains(p.Parts, nrm.PartNarrative)
 	out := caseJSON{Person: toCasePersonJSON(p), Referrals: []caseReferralJSON{}, Tasks: toTasks(cf.Tasks), Deadlines: toDeadlines(cf.Deadlines, now),
 		Guardians: []guardianJSON{}, Requests: []requestJSON{}, Returns: []returnJSON{}, History: []statusChangeJSON{}, Timeline: []timelineJSON{},
-		Duplicates: []duplicateJSON{}, CanWrite: cf.CanWrite, CanDecide: orEmpty(cf.CanDecide), CanSign: orEmpty(cf.CanSign)}
+		Duplicates: []duplicateJSON{}, CanWrite: cf.CanWrite, CanDecide: orEmpty(cf.CanDecide), CanSign: orEmpty(cf.CanSign),
+		InterviewCount: cf.InterviewCount, Interviews: toInterviewsJSON(cf.Interviews)}
 	for _, r := range cf.Referrals {
 		out.Referrals = append(out.Referrals, caseReferralJSON{ID: r.ID, OrgName: r.OrgName, ReferrerType: r.ReferrerType, MetOn: r.MetOn,
 			MetRegion: r.MetRegion, MetHow: r.MetHow, Consent: r.Consent, Safety: orEmpty(r.Safety), Indicators: orEmpty(r.Indicators),

@@ -257,8 +257,20 @@ func apiIdentificationScenarios(t *testing.T, engine string) {
 	want(t, w.call(t, "panel.police", "POST", "/identification-requests/"+rq.ID+"/decisions", "/identification-requests/{id}/decisions",
 		fmt.Sprintf(dec, "male"), &d), 201)
 	want(t, w.call(t, "panel.police", "POST", "/decisions/"+d.ID+"/signatures", "/decisions/{id}/signatures", "", nil), 409)
+	// Tell it once: the interview is counted in the case, its statement
+	// shown to the organisation it was shared with and to no other.
+	want(t, w.call(t, "border", "POST", "/persons/"+p.ID+"/interviews", "/persons/{id}/interviews",
+		`{"on":"2026-11-25","purpose":"identification","interviewer_gender":"male","interpreter_lang":"ar","statement":"Told it once, in Arabic","shareable_with":["org-bp"]}`, nil), 201)
 	var cf caseJSON
 	want(t, w.call(t, "border", "GET", "/persons/"+p.ID+"/case", "/persons/{id}/case", "", &cf), 200)
+	if cf.InterviewCount != 1 || len(cf.Interviews) != 1 || cf.Interviews[0].Statement == nil || *cf.Interviews[0].Statement != "Told it once, in Arabic" {
+		t.Fatalf("interviews in the case: %d %+v", cf.InterviewCount, cf.Interviews)
+	}
+	var other caseJSON
+	want(t, w.call(t, "ra", "GET", "/persons/"+p.ID+"/case", "/persons/{id}/case", "", &other), 200)
+	if other.InterviewCount != 1 || other.Interviews[0].Statement != nil {
+		t.Fatalf("the RA counts the interview but must not read a statement not shared with it: %+v", other.Interviews)
+	}
 	if cf.Person.Status != "potential_victim" {
 		t.Fatalf("one side's signature must not take effect: %s", cf.Person.Status)
 	}

@@ -67,3 +67,26 @@ func (s *Server) apiInterviewPlan(w http.ResponseWriter, r *http.Request, st *re
 		return http.StatusOK, toInterviewPlanJSON(plan), nil
 	})(w, r, st)
 }
+
+type interviewJSON struct {
+	ID                string     `json:"id"`
+	On                string     `json:"on"`
+	Purpose           string     `json:"purpose"`
+	OrgName           string     `json:"org_name"`
+	InterviewerGender string     `json:"interviewer_gender"`
+	PreferredGender   string     `json:"preferred_gender"`
+	GenderMatched     bool       `json:"gender_matched"`
+	InterpreterLang   string     `json:"interpreter_lang"`
+	Statement         *string    `json:"statement"`
+	RecordedAt        *time.Time `json:"recorded_at"`
+}
+
+func toInterviewsJSON(ivs []door.InterviewView) []interviewJSON {
+	out := []interviewJSON{}
+	for _, iv := range ivs {
+		out = append(out, interviewJSON{ID: iv.ID, On: iv.On, Purpose: iv.Purpose, OrgName: iv.OrgName, InterviewerGender: iv.InterviewerGender,
+			PreferredGender: iv.PreferredGender, GenderMatched: iv.GenderMatched, InterpreterLang: iv.InterpreterLang,
+			Statement: opt(iv.StatementShown, iv.Statement), RecordedAt: tjson(iv.CreatedAt)})
+	}
+	return out
+}

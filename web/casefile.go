@@ -26,6 +26,8 @@ type caseView struct {
 	Measures                                               []measureView
 	Works                                                  bool // the reader works the record: the person's own view, consent links
 	OwnLangs                                               []LangOption
+	InterviewCount                                         int
+	Interviews                                             []interviewRow
 }
 
 type caseTask struct {
@@ -74,6 +76,7 @@ func (s *Server) caseView(r *http.Request, st *reqState, id string) *caseView {
 	}
 	v.Actions = actionLinks(cf, st.actor)
 	s.caseConsents(v, lang, cf, st.actor, now)
+	s.caseInterviews(v, lang, cf)
 	for _, l := range s.cat.Langs() {
 		v.OwnLangs = append(v.OwnLangs, LangOption{Code: l, Name: s.cat.T(l, "lang.name"), Current: l == lang})
 	}

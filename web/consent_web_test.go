@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -105,6 +106,49 @@ func TestConsentPages(t *testing.T) {
 			"interim_org": {"org-soc"}, "interim_role": {"Director of social services"}}), "/persons/"+child.ID)
 		if p := w.get(t, "border", "/persons/"+child.ID); !strings.Contains(p, `data-testid="measure-court-due"`) || !strings.Contains(p, "Director of social services") {
 			t.Errorf("the record must show the interim decision and its court deadline:\n%s", p)
+		}
+		// The court rules: its own page, offered while the ruling is awaited.
+		ruling := "/persons/" + child.ID + "/actions/court-ruling"
+		if p := w.get(t, "border", "/persons/"+child.ID); !strings.Contains(p, `data-testid="action-court-ruling"`) {
+			t.Fatal("the record must offer the court's ruling while it is awaited")
+		}
+		form := w.get(t, "border", ruling)
+		i := strings.Index(form, `name="measure" value="`)
+		if i < 0 {
+			t.Fatalf("the ruling page lists no interim measure:\n%s", form)
+		}
+		mid := form[i+len(`name="measure" value="`):]
+		mid = mid[:strings.IndexByte(mid, '"')]
+		wantForm(t, w.send(t, "border", "POST", ruling, url.Values{"measure": {mid}, "court_outcome": {"maybe"}}), 422, []string{"court_outcome"})
+		wantRedirect(t, w.send(t, "border", "POST", ruling, url.Values{"measure": {mid}, "court_outcome": {"confirmed"}}), "/persons/"+child.ID)
+		p := w.get(t, "border", "/persons/"+child.ID)
+		if strings.Contains(p, `data-testid="measure-court-due"`) || !strings.Contains(p, w.t("ruling.confirmed")) || strings.Contains(p, `data-testid="action-court-ruling"`) {
+			t.Errorf("after the ruling the record shows it, not the deadline, and offers no second ruling:\n%s", p)
+		}
+		wantForm(t, w.send(t, "border", "POST", ruling, url.Values{"measure": {mid}, "court_outcome": {"set_aside"}}), 422, []string{"measure"})
+	})
+	t.Run("interview", func(t *testing.T) {
+		ia := act + "interview"
+		if p := w.get(t, "border", ia); !strings.Contains(p, `data-testid="interview-earlier"`) || !strings.Contains(p, w.t("interview.none_offered")) {
+			t.Fatalf("before the first interview the page says none was held and nothing is offered:\n%s", p)
+		}
+		good := url.Values{"on": {"2026-03-02"}, "purpose": {"needs_assessment"}, "interviewer_gender": {"female"},
+			"statement": {"Worked in the kitchen, passport kept by the owner"}, "shareable_with": {w.actor["border"].OrgID}}
+		bad := url.Values{"on": {"2026-03-02"}, "interviewer_gender": {"female"}, "statement": {"kept on error"}}
+		wantForm(t, w.send(t, "border", "POST", ia, bad), 422, []string{"purpose"}, "kept on error")
+		wantRedirect(t, w.send(t, "border", "POST", ia, good), rec)
+		p := w.get(t, "border", ia)
+		if !strings.Contains(p, `data-testid="interview-offered"`) || !strings.Contains(p, "passport kept by the owner") {
+			t.Errorf("the earlier statement the person agreed to share must be offered:\n%s", p)
+		}
+		page := w.get(t, "border", rec)
+		if !strings.Contains(page, `data-testid="case-interviews"`) || !strings.Contains(page, fmt.Sprintf(w.t("interview.count"), 1)) {
+			t.Errorf("the record must count and list the interview:\n%s", page)
+		}
+		// The RA may not interview, nor read a statement not shared with it.
+		wantStatus(t, w.send(t, "coord", "GET", ia, nil), 403)
+		if p := w.get(t, "ra", rec); strings.Contains(p, "passport kept by the owner") {
+			t.Error("a statement not shared with the reader's organisation leaked onto the record page")
 		}
 	})
 	t.Run("own view", func(t *testing.T) {
