@@ -68,6 +68,7 @@ const (
 	ActErase           = "retention.erase"
 	ActInterview       = "interview.record"
 	ActInterviewPlan   = "interview.plan"
+	ActReassign        = "assignment.reassign"
 )
 
 // event is what a door method wants recorded.

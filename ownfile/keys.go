@@ -14,6 +14,7 @@ var actionKeys = map[string]string{
 	"grant.revoke":           "ownfile.action.grant.revoke",
 	"breakglass.open":        "ownfile.action.breakglass.open",
 	"export":                 "ownfile.action.export",
+	"assignment.reassign":    "ownfile.action.assignment.reassign",
 	"referral.create":        "ownfile.action.referral.create",
 	"guardian.record":        "ownfile.action.guardian.record",
 	"age.assess":             "ownfile.action.age.assess",

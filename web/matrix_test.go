@@ -289,6 +289,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /persons/export.csv": {method: "GET", path: "/persons/export.csv", want: byRole(forbidden, map[nrm.Role]expect{
 			nrm.RoleFirstResponder: {200, []string{code, w.name, w.acc}, nil}, nrm.RoleCaseManager: {200, []string{code, w.name, w.acc}, nil},
 			nrm.RoleRAOfficer: emptyExport, nrm.RoleCoordinator: forbidden, nrm.RolePanelMember: emptyExport, nrm.RoleServiceProvider: emptyExport, nrm.RoleJusticeOfficer: emptyExport})},
+		// Bulk reassignment: the case workers of the organisation; an empty
+		// form is refused naming its fields, any other role is refused.
+		"GET /persons/reassign": {method: "GET", path: "/persons/reassign", want: byRole(forbidden, map[nrm.Role]expect{
+			nrm.RoleFirstResponder: {200, []string{`data-testid="reassign-form"`}, []string{code, w.name, w.acc}},
+			nrm.RoleCaseManager:    {200, []string{`data-testid="reassign-form"`}, []string{code, w.name, w.acc}}})},
+		"POST /persons/reassign": {method: "POST", path: "/persons/reassign", body: "from=&to=", want: byRole(forbidden, map[nrm.Role]expect{
+			nrm.RoleFirstResponder: {422, []string{"error-summary"}, []string{code, w.name, w.acc}},
+			nrm.RoleCaseManager:    {422, []string{"error-summary"}, []string{code, w.name, w.acc}}})},
+		"POST /api/v1/assignments/reassign": {method: "POST", path: "/api/v1/assignments/reassign", json: true, body: `{"to":""}`,
+			want: byRole(forbidden, map[nrm.Role]expect{nrm.RoleFirstResponder: {400, nil, []string{w.name, w.acc}}, nrm.RoleCaseManager: {400, nil, []string{w.name, w.acc}}})},
 		// Consent ledger, children's measures, disclosure log (issue #4):
 		// only those who work the record (own organisation or assigned).
 		"GET /api/v1/persons/{id}/consents": {method: "GET", path: "/api/v1/persons/" + id + "/consents", json: true,

@@ -16,6 +16,8 @@ type personsPage struct {
 	List     []personRow
 	Next     string
 	Refer    bool
+	Export   string // the export link with the list's filters
+	Reassign bool   // the reader may move records between workers
 	Statuses []Option
 	Regions  []Option
 }
@@ -122,7 +124,8 @@ func (s *Server) personsList(w http.ResponseWriter, r *http.Request, st *reqStat
 		s.fail(w, r, err)
 		return
 	}
-	pg := &personsPage{Page: s.base(r), List: s.personRows(st.lang, ps), Refer: nrm.CanCreatePerson(st.actor)}
+	pg := &personsPage{Page: s.base(r), List: s.personRows(st.lang, ps), Refer: nrm.CanCreatePerson(st.actor),
+		Export: "/persons/export.csv?" + r.URL.Query().Encode(), Reassign: st.actor.HasAny(nrm.RoleCaseManager, nrm.RoleFirstResponder)}
 	pg.Values["status"], pg.Values["region"] = string(f.Status), f.Region
 	pg.Statuses = append([]Option{{Value: "", Label: s.cat.T(st.lang, "persons.any_status")}}, s.options(st.lang, "status", statusValues(), false)...)
 	pg.Regions = append([]Option{{Value: "", Label: s.cat.T(st.lang, "persons.any_region")}}, s.options(st.lang, "region", nrm.Regions, false)...)

@@ -33,6 +33,7 @@ var pageTypes = map[string]func() any{
 	"register":    func() any { return &registerPage{} },
 	"action":      func() any { return &actionPage{} },
 	"disclosures": func() any { return &disclosuresPage{} },
+	"reassign":    func() any { return &reassignPage{} },
 }
 
 // parseTemplates parses layout.html with each page into one set per page,
