@@ -1,0 +1,202 @@
+package stats
+
+import (
+	"bytes"
+	"errors"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sharedFile finds ../shared/<rel> by walking up from the package directory (the
+// repository is checked out beside `shared`: /work/main + /work/shared, or in CI
+// /tmp/cc/main + /tmp/cc/shared). The data is part of the test: missing it is a failure.
+func sharedFile(t *testing.T, rel string) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		p := filepath.Join(dir, "shared", filepath.FromSlash(rel))
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			t.Fatalf("shared/%s not found above the working directory: check out `shared` beside the repository", rel)
+		}
+		dir = up
+	}
+}
+
+const ctdcFile = "data/ctdc/CTDC_VPsynthetic_condensed.csv"
+
+func TestCTDCEveryRowAndAggregates(t *testing.T) {
+	path := sharedFile(t, ctdcFile)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The independent count: lines, minus the header. Splitting on "\n" and "," is only
+	// valid for a file without quoting or carriage returns, so check that first.
+	if bytes.ContainsAny(raw, "\"\r") {
+		t.Fatal("the file has quotes or CRs: the line-splitting count below would be wrong")
+	}
+	text := strings.TrimSuffix(string(raw), "\n")
+	lines := strings.Split(text, "\n")
+	header := strings.Split(lines[0], ",")
+	data := lines[1:]
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	year, genderAge, exploit, origin := map[string]int{}, map[[2]string]int{}, map[string]int{}, map[string]int{}
+	for n, line := range data {
+		f := strings.Split(line, ",")
+		if len(f) != len(header) {
+			t.Fatalf("line %d has %d fields", n+2, len(f))
+		}
+		year[f[col["yearRegister"]]]++
+		genderAge[[2]string{f[col["gender"]], f[col["majorityStatus"]]}]++
+		fl, sx := f[col["isForcedLabour"]] == "1", f[col["isSexualExploit"]] == "1"
+		if fl {
+			exploit["ForcedLabour"]++
+		}
+		if sx {
+			exploit["SexualExploitation"]++
+		}
+		if !fl && !sx {
+			exploit["NotRecorded"]++
+		}
+		origin[f[col["UN_COO_Region"]]]++
+	}
+
+	// The reader, streaming from the file.
+	a := NewCTDCAggregate()
+	var seen int
+	n, err := ReadCTDCFile(path, func(r CTDCRecord) error {
+		seen++
+		return a.Add(r)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != len(data) || seen != len(data) || a.Rows != len(data) {
+		t.Fatalf("read %d rows (callback %d, aggregate %d), the file has %d", n, seen, a.Rows, len(data))
+	}
+	if !maps.Equal(a.ByYear, year) {
+		t.Errorf("by year %v, counted %v", a.ByYear, year)
+	}
+	if !maps.Equal(a.ByGenderAge, genderAge) {
+		t.Errorf("by gender×age %v, counted %v", a.ByGenderAge, genderAge)
+	}
+	if !maps.Equal(a.ByExploitation, exploit) {
+		t.Errorf("by exploitation %v, counted %v", a.ByExploitation, exploit)
+	}
+	if !maps.Equal(a.ByOrigin, origin) {
+		t.Errorf("by origin %v, counted %v", a.ByOrigin, origin)
+	}
+
+	// And the figures the dataset's README records (a third, human count).
+	want := map[string]int{
+		"rows": 21195, "2005-2013": 2531, "2014-2018": 6274, "2019": 2398, "2020": 2002,
+		"2021-2022": 4335, "year missing": 3655, "Asia": 6139, "Europe": 5887, "Africa": 5282,
+		"forced labour": 12248, "sexual": 2775,
+	}
+	got := map[string]int{
+		"rows": a.Rows, "2005-2013": a.ByYear["2005-2013"], "2014-2018": a.ByYear["2014-2018"],
+		"2019": a.ByYear["2019"], "2020": a.ByYear["2020"], "2021-2022": a.ByYear["2021-2022"],
+		"year missing": a.ByYear[Missing], "Asia": a.ByOrigin["Asia"], "Europe": a.ByOrigin["Europe"],
+		"Africa": a.ByOrigin["Africa"], "forced labour": a.ByExploitation[ExploitForcedLabour],
+		"sexual": a.ByExploitation[ExploitSexual],
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("README figures: got %v, want %v", got, want)
+	}
+	var female, male, minor int
+	for k, n := range a.ByGenderAge {
+		switch k[0] {
+		case "Female":
+			female += n
+		case "Male":
+			male += n
+		}
+		if k[1] == "Minor" {
+			minor += n
+		}
+	}
+	if female != 9589 || male != 7995 || minor != 1212 {
+		t.Errorf("female %d male %d minor %d, README 9589 7995 1212", female, male, minor)
+	}
+
+	// The gender × age table goes through disclosure control with Minor as children.
+	tb := a.GenderAgeTable()
+	if tb.Cols[len(tb.Cols)-1] != Missing || tb.Rows[len(tb.Rows)-1] != Missing {
+		t.Errorf("missing not last: %q %q", tb.Rows, tb.Cols)
+	}
+	var sum int
+	for i, row := range tb.Counts {
+		for j, n := range row {
+			sum += n
+			if n != genderAge[[2]string{tb.Rows[i], tb.Cols[j]}] {
+				t.Errorf("table cell %s×%s = %d", tb.Rows[i], tb.Cols[j], n)
+			}
+		}
+	}
+	if sum != len(data) {
+		t.Errorf("table sums to %d", sum)
+	}
+	p := Suppress(tb, DefaultK)
+	checkFaithful(t, "ctdc gender×age", tb, DefaultK, p)
+	checkSafe(t, "ctdc gender×age", p)
+	l := AsList(a.ByYear)
+	checkList(t, "ctdc years", l, DefaultK, SuppressList(l, DefaultK))
+}
+
+func TestCTDCRecordFields(t *testing.T) {
+	in := strings.Join(CTDCColumns, ",") + "\n" +
+		"2019,Female,Minor,,1,Europe,Asia,1,Female;Male,0--29;48+,Europe,FriendAcquaintance,No;Yes,1,,1\n" +
+		",,,,,,,,,,,,,,,"
+	var recs []CTDCRecord
+	n, err := ReadCTDC(strings.NewReader(in), func(r CTDCRecord) error {
+		recs = append(recs, r)
+		return nil
+	})
+	if err != nil || n != 2 {
+		t.Fatalf("n=%d err=%v", n, err)
+	}
+	r := recs[0]
+	if r.YearRegister != "2019" || r.Gender != "Female" || r.MajorityStatus != "Minor" || r.IsForcedLabour || !r.IsSexualExploit ||
+		r.OriginRegion != "Europe" || r.ExploitRegion != "Asia" || !r.PerpExploiter ||
+		strings.Join(r.PerpGender, "|") != "Female|Male" || strings.Join(r.PerpAgeBroad, "|") != "0--29|48+" ||
+		strings.Join(r.PerpCitizenRegion, "|") != "Europe" || strings.Join(r.PerpRelation, "|") != "FriendAcquaintance" ||
+		strings.Join(r.PerpPayMoney, "|") != "No|Yes" || !r.PerpRecruiterBroker || r.PerpTransactionProcess || !r.PerpControlAbuseKidnap {
+		t.Errorf("record %+v", r)
+	}
+	if e := recs[1]; e.Gender != Missing || e.PerpGender != nil || e.IsForcedLabour {
+		t.Errorf("empty record %+v", e)
+	}
+
+	bad := []string{
+		strings.Replace(strings.Join(CTDCColumns, ","), "gender", "sex", 1) + "\n",                   // header
+		strings.Join(CTDCColumns, ",") + "\n2019,Female,Adult,yes,,,,,,,,,,,,\n",                     // flag
+		strings.Join(CTDCColumns, ",") + "\n2019,Female,Adult,1,,,,,,,,,,,\n",                        // fields
+		strings.Join(CTDCColumns, ",") + "\n2019,Female,Adult,1,,,,,,,,,,,,\n2019,,,2,,,,,,,,,,,,\n", // flag, line 3
+	}
+	for i, in := range bad {
+		if _, err := ReadCTDC(strings.NewReader(in), func(CTDCRecord) error { return nil }); err == nil {
+			t.Errorf("bad input %d accepted", i)
+		} else if i == 3 && !strings.Contains(err.Error(), "line 3") {
+			t.Errorf("error does not name the line: %v", err)
+		}
+	}
+	stop := errors.New("stop")
+	n, err = ReadCTDC(strings.NewReader(in), func(CTDCRecord) error { return stop })
+	if n != 1 || !errors.Is(err, stop) {
+		t.Errorf("callback error: n=%d err=%v", n, err)
+	}
+}
