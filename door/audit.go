@@ -68,6 +68,12 @@ const (
 	ActErase           = "retention.erase"
 	ActInterview       = "interview.record"
 	ActInterviewPlan   = "interview.plan"
+	ActServiceSave     = "service.save"
+	ActServiceRefer    = "service_referral.send"
+	ActServiceStep     = "service_referral.step"
+	ActServiceRead     = "service_referral.read"
+	ActServiceInbox    = "service_referral.inbox"
+	ActEmergency       = "emergency.switch"
 )
 
 // event is what a door method wants recorded.
