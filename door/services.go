@@ -429,7 +429,7 @@ func (s *Service) StepServiceReferral(ctx context.Context, a *nrm.Actor, referra
 		if err != nil {
 			return err
 		}
-		if err := s.tl(ctx, tx, a, p.ID, TLServiceStep, nrm.PartSummary, map[string]string{"state": in.State, "org": dir.byID[a.OrgID].Name}); err != nil {
+		if err := s.tl(ctx, tx, a, p.ID, TLServiceStep, nrm.PartSummary, map[string]string{"service_state": in.State, "org": dir.byID[a.OrgID].Name}); err != nil {
 			return err
 		}
 		fields := []string{"referral:" + referralID, "state:" + in.State}

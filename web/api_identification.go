@@ -167,6 +167,8 @@ type caseJSON struct {
 	CanWrite   bool               `json:"can_write"`
 	CanDecide  []string           `json:"can_decide"`
 	CanSign    []string           `json:"can_sign"`
+	// ServiceReferrals are the referrals to services (api_services.go).
+	ServiceReferrals []serviceReferralJSON `json:"service_referrals"`
 }
 
 func toCaseJSON(cf *door.CaseFile, now time.Time) caseJSON {
@@ -223,6 +225,7 @@ func toCaseJSON(cf *door.CaseFile, now time.Time) caseJSON {
 	for _, d := range cf.Duplicates {
 		out.Duplicates = append(out.Duplicates, duplicateJSON{OtherID: d.OtherID, OtherCode: d.OtherCode, State: d.State})
 	}
+	out.ServiceReferrals = toServiceReferralsJSON(cf.ServiceReferrals)
 	return out
 }
 

@@ -33,6 +33,12 @@ var pageTypes = map[string]func() any{
 	"register":    func() any { return &registerPage{} },
 	"action":      func() any { return &actionPage{} },
 	"disclosures": func() any { return &disclosuresPage{} },
+	// Support services (services.go).
+	"services":         func() any { return &servicesPage{} },
+	"serviceform":      func() any { return &serviceFormPage{} },
+	"servicereferrals": func() any { return &serviceReferralsPage{} },
+	"servicestep":      func() any { return &serviceStepPage{} },
+	"emergency":        func() any { return &emergencyPage{} },
 }
 
 // parseTemplates parses layout.html with each page into one set per page,

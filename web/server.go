@@ -161,6 +161,7 @@ func (s *Server) routes() {
 	s.handle("POST /account/stepup", s.page(s.accountStepUp))
 	s.referralRoutes()
 	s.consentRoutes()
+	s.serviceRoutes()
 	s.actionRoutes()
 
 	// JSON API.
