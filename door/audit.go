@@ -69,6 +69,12 @@ const (
 	ActInterview       = "interview.record"
 	ActInterviewPlan   = "interview.plan"
 	ActReassign        = "assignment.reassign"
+	ActServiceSave     = "service.save"
+	ActServiceRefer    = "service_referral.send"
+	ActServiceStep     = "service_referral.step"
+	ActServiceRead     = "service_referral.read"
+	ActServiceInbox    = "service_referral.inbox"
+	ActEmergency       = "emergency.switch"
 )
 
 // event is what a door method wants recorded.

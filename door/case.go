@@ -100,13 +100,16 @@ const (
 	TLInterview         = "interview_recorded"
 	TLLegalHold         = "legal_hold"
 	TLErased            = "erased"
+	TLServiceReferred   = "service_referred"
+	TLServiceStep       = "service_step"
 )
 
 // TimelineKinds lists every kind, for the catalogue test.
 var TimelineKinds = []string{TLReferred, TLStatus, TLTaskOpened, TLTaskDone, TLChild, TLCPUNotified, TLGuardian, TLAgeAssessed,
 	TLReflection, TLIDRequested, TLDecisionDrafted, TLDecisionSigned, TLDecisionEffective, TLReturnStep, TLReturnRefused,
 	TLNonPunishment, TLDuplicate, TLDuplicateResolved, TLRegistered, TLDeadlineMissed, TLReferredAgain,
-	TLConsent, TLConsentWithdrawn, TLMeasure, TLMeasureInterim, TLCourtRuling, TLInterview, TLLegalHold, TLErased}
+	TLConsent, TLConsentWithdrawn, TLMeasure, TLMeasureInterim, TLCourtRuling, TLInterview, TLLegalHold, TLErased,
+	TLServiceReferred, TLServiceStep}
 
 // tl appends a timeline entry. Args are codes and names of organisations,
 // never personal data.

@@ -36,6 +36,8 @@ var erasable = []struct {
 	{"decisions", []string{"reasons", "gender_reason", "child_views", "handover"}},
 	{"return_steps", []string{"note"}},
 	{"interviews", []string{"gender_reason", "statement"}},
+	{"service_referrals", []string{"note"}},
+	{"service_referral_steps", []string{"reason"}},
 }
 
 // erasedPersonCols are the persons columns set to NULL.

@@ -179,6 +179,13 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 	}
 	dyn("refer.step.", "meeting", "consent", "person", "age", "safety", "indicators", "account", "check")
 	dyn("errpage.", nrm.EInvalid, nrm.ENotFound, nrm.EConflict, nrm.EUnauthorized, nrm.EForbidden, nrm.ETooMany, nrm.ETooLarge, nrm.EInternal)
+	// Support services (issue #5): directory, referral loop, emergency.
+	dyn("servicekind.", nrm.ServiceKinds...)
+	dyn("forwhom.", nrm.ServiceGroups...)
+	dyn("srstate.", nrm.ServiceReferralStates...)
+	dyn("srmove.", nrm.ServiceReferralStates[1:]...)
+	dyn("deliverymode.", nrm.DeliveryModes...)
+	dyn("notification.", "service_referral", "service_referral_step")
 	// door/account.go makes "error." + auth code for password rules.
 	for _, code := range []string{auth.CodePasswordTooShort, auth.CodePasswordTooLong, auth.CodePasswordInvalid,
 		auth.CodePasswordCommon, auth.CodePasswordContext} {

@@ -39,7 +39,7 @@ type personAction struct {
 // personActions lists the actions in the order the record page offers them.
 var personActions = []*personAction{guardianAction, ageAction, statusAction, identificationAction, returnAction,
 	nonPunishmentAction, registerAction, duplicateAction, consentAction, withdrawConsentAction, measureAction,
-	courtRulingAction, interviewAction}
+	courtRulingAction, interviewAction, serviceReferAction}
 
 func actionNamed(name string) *personAction {
 	i := slices.IndexFunc(personActions, func(a *personAction) bool { return a.name == name })

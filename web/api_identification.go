@@ -171,6 +171,8 @@ type caseJSON struct {
 	// the door shows it to the reader).
 	InterviewCount int             `json:"interview_count"`
 	Interviews     []interviewJSON `json:"interviews"`
+	// ServiceReferrals are the referrals to services (api_services.go).
+	ServiceReferrals []serviceReferralJSON `json:"service_referrals"`
 }
 
 func toCaseJSON(cf *door.CaseFile, now time.Time) caseJSON {
@@ -228,6 +230,7 @@ func toCaseJSON(cf *door.CaseFile, now time.Time) caseJSON {
 	for _, d := range cf.Duplicates {
 		out.Duplicates = append(out.Duplicates, duplicateJSON{OtherID: d.OtherID, OtherCode: d.OtherCode, State: d.State})
 	}
+	out.ServiceReferrals = toServiceReferralsJSON(cf.ServiceReferrals)
 	return out
 }
 

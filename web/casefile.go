@@ -28,6 +28,7 @@ type caseView struct {
 	OwnLangs                                               []LangOption
 	InterviewCount                                         int
 	Interviews                                             []interviewRow
+	ServiceReferrals                                       []serviceReferralRow // referrals to services (services.go)
 }
 
 type caseTask struct {
@@ -81,6 +82,9 @@ func (s *Server) caseView(r *http.Request, st *reqState, id string) *caseView {
 		v.OwnLangs = append(v.OwnLangs, LangOption{Code: l, Name: s.cat.T(l, "lang.name"), Current: l == lang})
 	}
 	v.Requests = s.requestRows(r, lang, cf)
+	for _, ref := range cf.ServiceReferrals {
+		v.ServiceReferrals = append(v.ServiceReferrals, s.serviceReferralRowOf(lang, ref, false))
+	}
 	return v
 }
 

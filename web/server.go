@@ -162,6 +162,7 @@ func (s *Server) routes() {
 	s.referralRoutes()
 	s.consentRoutes()
 	s.bulkRoutes()
+	s.serviceRoutes()
 	s.actionRoutes()
 
 	// JSON API.

@@ -18,7 +18,8 @@ var storyArg = regexp.MustCompile(`\{([a-z_]+)\}`)
 // words; "kind" depends on the entry (see argPrefix).
 var argLabels = map[string]string{"need": "need", "from": "status", "to": "status", "method": "agemethod", "group": "agegroup",
 	"outcome": "outcome", "by": "requestedby", "org_type": "orgtype", "state": "dupstate",
-	"purpose": "purpose", "scope": "datascope", "measure": "measure", "consent": "measureconsent", "ruling": "ruling", "hold": "hold"}
+	"purpose": "purpose", "scope": "datascope", "measure": "measure", "consent": "measureconsent", "ruling": "ruling", "hold": "hold",
+	"service": "servicekind", "service_state": "srstate"}
 
 func argPrefix(kind, arg string) string {
 	if arg == "kind" {
