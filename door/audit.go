@@ -68,6 +68,14 @@ const (
 	ActErase           = "retention.erase"
 	ActInterview       = "interview.record"
 	ActInterviewPlan   = "interview.plan"
+	ActAdvocate        = "support.advocate"
+	ActNeeds           = "support.needs"
+	ActPlan            = "support.plan"
+	ActSafetyPlan      = "support.safety_plan"
+	ActSupportRead     = "support.read"
+	ActClose           = "record.close"
+	ActReopen          = "record.reopen"
+	ActFollowUp        = "record.follow_up"
 )
 
 // event is what a door method wants recorded.

@@ -100,13 +100,21 @@ const (
 	TLInterview         = "interview_recorded"
 	TLLegalHold         = "legal_hold"
 	TLErased            = "erased"
+	TLAdvocate          = "advocate_recorded"
+	TLNeeds             = "needs_assessed"
+	TLPlan              = "plan_recorded"
+	TLSafetyPlan        = "safety_plan_recorded"
+	TLClosed            = "record_closed"
+	TLReopened          = "record_reopened"
+	TLFollowUp          = "follow_up_recorded"
 )
 
 // TimelineKinds lists every kind, for the catalogue test.
 var TimelineKinds = []string{TLReferred, TLStatus, TLTaskOpened, TLTaskDone, TLChild, TLCPUNotified, TLGuardian, TLAgeAssessed,
 	TLReflection, TLIDRequested, TLDecisionDrafted, TLDecisionSigned, TLDecisionEffective, TLReturnStep, TLReturnRefused,
 	TLNonPunishment, TLDuplicate, TLDuplicateResolved, TLRegistered, TLDeadlineMissed, TLReferredAgain,
-	TLConsent, TLConsentWithdrawn, TLMeasure, TLMeasureInterim, TLCourtRuling, TLInterview, TLLegalHold, TLErased}
+	TLConsent, TLConsentWithdrawn, TLMeasure, TLMeasureInterim, TLCourtRuling, TLInterview, TLLegalHold, TLErased,
+	TLAdvocate, TLNeeds, TLPlan, TLSafetyPlan, TLClosed, TLReopened, TLFollowUp}
 
 // tl appends a timeline entry. Args are codes and names of organisations,
 // never personal data.

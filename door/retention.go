@@ -36,6 +36,12 @@ var erasable = []struct {
 	{"decisions", []string{"reasons", "gender_reason", "child_views", "handover"}},
 	{"return_steps", []string{"note"}},
 	{"interviews", []string{"gender_reason", "statement"}},
+	{"advocates", []string{"name", "contact"}},
+	{"needs", []string{"note"}},
+	{"plan_goals", []string{"text", "action"}},
+	{"safety_plans", []string{"measures"}},
+	{"closures", []string{"note", "reopen_note"}},
+	{"follow_ups", []string{"note"}},
 }
 
 // erasedPersonCols are the persons columns set to NULL.

@@ -291,6 +291,9 @@ type CaseFile struct {
 	// is in it only where the reader may see it (InterviewView.StatementShown).
 	Interviews     []InterviewView
 	InterviewCount int
+	// Support is the advocate, needs, plans, safety plans and closures
+	// (support.go, closure.go), every version.
+	Support *SupportView
 }
 
 // ReferralView is a referral as the reader may see it.
@@ -401,6 +404,9 @@ func (s *Service) Case(ctx context.Context, a *nrm.Actor, id string) (*CaseFile,
 			return err
 		}
 		cf.InterviewCount = len(cf.Interviews)
+		if err := s.caseSupport(ctx, tx, p, dir, cf); err != nil {
+			return err
+		}
 		if a.Has(nrm.RoleRAOfficer) {
 			if cf.Duplicates, err = collect(ctx, tx, func(rows *sql.Rows) (DuplicateView, error) {
 				var x, y, st, cx, cy string
