@@ -96,7 +96,7 @@ func (s *Service) CloseRecord(ctx context.Context, a *nrm.Actor, personID string
 		if err := s.meetDeadlines(ctx, tx, p.ID, RuleSafetyReview, ""); err != nil {
 			return err
 		}
-		if err := s.tl(ctx, tx, a, p.ID, TLClosed, nrm.PartSummary, map[string]string{"reason": in.Reason}); err != nil {
+		if err := s.tl(ctx, tx, a, p.ID, TLClosed, nrm.PartSummary, map[string]string{"closure_reason": in.Reason}); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, a, event{action: ActClose, subject: p.ID, fields: []string{"closure", "reason:" + in.Reason}})
@@ -136,7 +136,7 @@ func (s *Service) ReopenRecord(ctx context.Context, a *nrm.Actor, personID strin
 			store.Micros(tx.Now), in.Reason, note, a.UserID, a.OrgID, open); err != nil {
 			return err
 		}
-		if err := s.tl(ctx, tx, a, p.ID, TLReopened, nrm.PartSummary, map[string]string{"reason": in.Reason}); err != nil {
+		if err := s.tl(ctx, tx, a, p.ID, TLReopened, nrm.PartSummary, map[string]string{"reopen_reason": in.Reason}); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, a, event{action: ActReopen, subject: p.ID, fields: []string{"closure:" + open, "reason:" + in.Reason}})
@@ -172,7 +172,7 @@ func (s *Service) RecordFollowUp(ctx context.Context, a *nrm.Actor, personID str
 			id, p.ID, open, in.On, in.How, note, a.OrgID, a.UserID, store.Micros(tx.Now)); err != nil {
 			return err
 		}
-		if err := s.tl(ctx, tx, a, p.ID, TLFollowUp, nrm.PartSummary, map[string]string{"how": in.How}); err != nil {
+		if err := s.tl(ctx, tx, a, p.ID, TLFollowUp, nrm.PartSummary, map[string]string{"follow_up_how": in.How}); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, a, event{action: ActFollowUp, subject: p.ID, fields: []string{"follow_up", "how:" + in.How}})

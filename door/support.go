@@ -264,7 +264,7 @@ func (s *Service) RecordPlan(ctx context.Context, a *nrm.Actor, personID string,
 			}
 			fields = append(fields, "goal:"+g.Area)
 		}
-		args := map[string]string{"version": strconv.Itoa(v), "level": in.SupportLevel, "agreed": "no"}
+		args := map[string]string{"version": strconv.Itoa(v), "support_level": in.SupportLevel, "agreed": "no"}
 		if in.Agreed {
 			args["agreed"] = "yes"
 		}
@@ -327,7 +327,7 @@ func (s *Service) RecordSafetyPlan(ctx context.Context, a *nrm.Actor, personID s
 				return err
 			}
 		}
-		if err := s.tl(ctx, tx, a, p.ID, TLSafetyPlan, nrm.PartSummary, map[string]string{"version": strconv.Itoa(v), "level": in.RiskLevel}); err != nil {
+		if err := s.tl(ctx, tx, a, p.ID, TLSafetyPlan, nrm.PartSummary, map[string]string{"version": strconv.Itoa(v), "risk_level": in.RiskLevel}); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, a, event{action: ActSafetyPlan, subject: p.ID, fields: []string{"safety_plan", "risk_level:" + in.RiskLevel}})

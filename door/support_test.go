@@ -322,7 +322,7 @@ func TestCloseFollowUpAndReopenKeepHistory(t *testing.T) {
 		var kinds []string
 		for _, e := range cf.Timeline {
 			if e.Kind == door.TLClosed || e.Kind == door.TLReopened || e.Kind == door.TLFollowUp {
-				kinds = append(kinds, e.Kind+":"+e.Args["reason"]+e.Args["how"])
+				kinds = append(kinds, e.Kind+":"+e.Args["closure_reason"]+e.Args["reopen_reason"]+e.Args["follow_up_how"])
 			}
 		}
 		want := []string{"record_closed:reintegrated", "follow_up_recorded:phone", "record_reopened:re_trafficking", "record_closed:transferred"}

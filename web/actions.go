@@ -38,7 +38,8 @@ type personAction struct {
 
 // personActions lists the actions in the order the record page offers them.
 var personActions = []*personAction{guardianAction, ageAction, statusAction, identificationAction, returnAction,
-	nonPunishmentAction, registerAction, duplicateAction, consentAction, withdrawConsentAction, measureAction}
+	nonPunishmentAction, registerAction, duplicateAction, consentAction, withdrawConsentAction, measureAction,
+	advocateAction, needsAction, planAction, safetyAction, closeAction, reopenAction, followUpAction}
 
 func actionNamed(name string) *personAction {
 	i := slices.IndexFunc(personActions, func(a *personAction) bool { return a.name == name })
@@ -68,8 +69,9 @@ type actionPage struct {
 	Options map[string][]Option
 	Checks  []checkOption // panel organisations
 	Dups    []door.DuplicateView
-	Multi   url.Values   // the values of checkbox groups, as entered
-	Consent *consentView // the consent a new version replaces, or the one to withdraw
+	Multi   url.Values        // the values of checkbox groups, as entered
+	Consent *consentView      // the consent a new version replaces, or the one to withdraw
+	Support *door.SupportView // the current plan, for the plan's page
 }
 
 // Radios is a group of radios with the action's options for the field.

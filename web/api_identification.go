@@ -167,6 +167,7 @@ type caseJSON struct {
 	CanWrite   bool               `json:"can_write"`
 	CanDecide  []string           `json:"can_decide"`
 	CanSign    []string           `json:"can_sign"`
+	Support    *supportJSON       `json:"support,omitempty"`
 }
 
 func toCaseJSON(cf *door.CaseFile, now time.Time) caseJSON {
@@ -223,6 +224,7 @@ func toCaseJSON(cf *door.CaseFile, now time.Time) caseJSON {
 	for _, d := range cf.Duplicates {
 		out.Duplicates = append(out.Duplicates, duplicateJSON{OtherID: d.OtherID, OtherCode: d.OtherCode, State: d.State})
 	}
+	out.Support = toSupportJSON(cf.Support)
 	return out
 }
 

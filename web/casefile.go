@@ -26,6 +26,7 @@ type caseView struct {
 	Measures                                               []measureView
 	Works                                                  bool // the reader works the record: the person's own view, consent links
 	OwnLangs                                               []LangOption
+	Support                                                *supportSection // individual support and closure (casefile_support.go)
 }
 
 type caseTask struct {
@@ -78,6 +79,7 @@ func (s *Server) caseView(r *http.Request, st *reqState, id string) *caseView {
 		v.OwnLangs = append(v.OwnLangs, LangOption{Code: l, Name: s.cat.T(l, "lang.name"), Current: l == lang})
 	}
 	v.Requests = s.requestRows(r, lang, cf)
+	v.Support = s.caseSupport(lang, cf)
 	return v
 }
 
