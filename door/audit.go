@@ -75,6 +75,14 @@ const (
 	ActServiceRead     = "service_referral.read"
 	ActServiceInbox    = "service_referral.inbox"
 	ActEmergency       = "emergency.switch"
+	ActAdvocate        = "support.advocate"
+	ActNeeds           = "support.needs"
+	ActPlan            = "support.plan"
+	ActSafetyPlan      = "support.safety_plan"
+	ActSupportRead     = "support.read"
+	ActClose           = "record.close"
+	ActReopen          = "record.reopen"
+	ActFollowUp        = "record.follow_up"
 )
 
 // event is what a door method wants recorded.

@@ -102,6 +102,13 @@ const (
 	TLErased            = "erased"
 	TLServiceReferred   = "service_referred"
 	TLServiceStep       = "service_step"
+	TLAdvocate          = "advocate_recorded"
+	TLNeeds             = "needs_assessed"
+	TLPlan              = "plan_recorded"
+	TLSafetyPlan        = "safety_plan_recorded"
+	TLClosed            = "record_closed"
+	TLReopened          = "record_reopened"
+	TLFollowUp          = "follow_up_recorded"
 )
 
 // TimelineKinds lists every kind, for the catalogue test.
@@ -109,7 +116,7 @@ var TimelineKinds = []string{TLReferred, TLStatus, TLTaskOpened, TLTaskDone, TLC
 	TLReflection, TLIDRequested, TLDecisionDrafted, TLDecisionSigned, TLDecisionEffective, TLReturnStep, TLReturnRefused,
 	TLNonPunishment, TLDuplicate, TLDuplicateResolved, TLRegistered, TLDeadlineMissed, TLReferredAgain,
 	TLConsent, TLConsentWithdrawn, TLMeasure, TLMeasureInterim, TLCourtRuling, TLInterview, TLLegalHold, TLErased,
-	TLServiceReferred, TLServiceStep}
+	TLServiceReferred, TLServiceStep, TLAdvocate, TLNeeds, TLPlan, TLSafetyPlan, TLClosed, TLReopened, TLFollowUp}
 
 // tl appends a timeline entry. Args are codes and names of organisations,
 // never personal data.

@@ -38,6 +38,12 @@ var erasable = []struct {
 	{"interviews", []string{"gender_reason", "statement"}},
 	{"service_referrals", []string{"note"}},
 	{"service_referral_steps", []string{"reason"}},
+	{"advocates", []string{"name", "contact"}},
+	{"needs", []string{"note"}},
+	{"plan_goals", []string{"text", "action"}},
+	{"safety_plans", []string{"measures"}},
+	{"closures", []string{"note", "reopen_note"}},
+	{"follow_ups", []string{"note"}},
 }
 
 // erasedPersonCols are the persons columns set to NULL.

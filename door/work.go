@@ -293,6 +293,9 @@ type CaseFile struct {
 	InterviewCount int
 	// ServiceReferrals are the referrals to services, with their steps (door/services.go).
 	ServiceReferrals []nrm.ServiceReferral
+	// Support is the advocate, needs, plans, safety plans and closures
+	// (support.go, closure.go), every version.
+	Support *SupportView
 }
 
 // ReferralView is a referral as the reader may see it.
@@ -404,6 +407,9 @@ func (s *Service) Case(ctx context.Context, a *nrm.Actor, id string) (*CaseFile,
 		}
 		cf.InterviewCount = len(cf.Interviews)
 		if cf.ServiceReferrals, err = s.serviceReferralsOf(ctx, tx, p, ""); err != nil {
+			return err
+		}
+		if err := s.caseSupport(ctx, tx, p, dir, cf); err != nil {
 			return err
 		}
 		if a.Has(nrm.RoleRAOfficer) {

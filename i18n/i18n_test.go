@@ -177,6 +177,16 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 	for _, t := range nrm.OrgTypes {
 		dyn("orgtype.", string(t))
 	}
+	dyn("needarea.", nrm.NeedAreas...)
+	dyn("needlevel.", nrm.NeedLevels...)
+	dyn("goalarea.", nrm.GoalAreas...)
+	dyn("supportlevel.", nrm.SupportLevels...)
+	dyn("risklevel.", nrm.RiskLevels...)
+	dyn("risk.", nrm.RiskFactors...)
+	dyn("closurereason.", nrm.ClosureReasons...)
+	dyn("reopenreason.", nrm.ReopenReasons...)
+	dyn("followuphow.", nrm.FollowUpHow...)
+	dyn("planagreed.", "yes", "no")
 	dyn("refer.step.", "meeting", "consent", "person", "age", "safety", "indicators", "account", "check")
 	dyn("errpage.", nrm.EInvalid, nrm.ENotFound, nrm.EConflict, nrm.EUnauthorized, nrm.EForbidden, nrm.ETooMany, nrm.ETooLarge, nrm.EInternal)
 	// Support services (issue #5): directory, referral loop, emergency.

@@ -173,6 +173,7 @@ type caseJSON struct {
 	Interviews     []interviewJSON `json:"interviews"`
 	// ServiceReferrals are the referrals to services (api_services.go).
 	ServiceReferrals []serviceReferralJSON `json:"service_referrals"`
+	Support          *supportJSON          `json:"support,omitempty"`
 }
 
 func toCaseJSON(cf *door.CaseFile, now time.Time) caseJSON {
@@ -231,6 +232,7 @@ func toCaseJSON(cf *door.CaseFile, now time.Time) caseJSON {
 		out.Duplicates = append(out.Duplicates, duplicateJSON{OtherID: d.OtherID, OtherCode: d.OtherCode, State: d.State})
 	}
 	out.ServiceReferrals = toServiceReferralsJSON(cf.ServiceReferrals)
+	out.Support = toSupportJSON(cf.Support)
 	return out
 }
 

@@ -29,6 +29,7 @@ type caseView struct {
 	InterviewCount                                         int
 	Interviews                                             []interviewRow
 	ServiceReferrals                                       []serviceReferralRow // referrals to services (services.go)
+	Support                                                *supportSection      // individual support and closure (casefile_support.go)
 }
 
 type caseTask struct {
@@ -85,6 +86,7 @@ func (s *Server) caseView(r *http.Request, st *reqState, id string) *caseView {
 	for _, ref := range cf.ServiceReferrals {
 		v.ServiceReferrals = append(v.ServiceReferrals, s.serviceReferralRowOf(lang, ref, false))
 	}
+	v.Support = s.caseSupport(lang, cf)
 	return v
 }
 
