@@ -513,6 +513,9 @@ func (s *Service) RecordReturnStep(ctx context.Context, a *nrm.Actor, personID s
 		if rs.OwnRequest && strings.TrimSpace(rs.Note) == "" {
 			return nrm.FieldError("note", "error.own_request_note")
 		}
+		if err := s.returnGuard(ctx, tx, p, rs); err != nil {
+			return err
+		}
 		id := newID()
 		note, err := s.sealFor(ctx, tx, p, "return_steps", "note", id, rs.Note)
 		if err != nil {

@@ -36,6 +36,12 @@ var erasable = []struct {
 	{"decisions", []string{"reasons", "gender_reason", "child_views", "handover"}},
 	{"return_steps", []string{"note"}},
 	{"interviews", []string{"gender_reason", "statement"}},
+	{"return_risk_assessments", []string{"note"}},
+	{"child_return_assessments", []string{"child_views", "note"}},
+	{"receiving_contacts", []string{"contact"}},
+	{"person_links", []string{"name", "note"}},
+	{"justice_proceedings", []string{"police_ref", "witness_note"}},
+	{"justice_stages", []string{"reference"}},
 }
 
 // erasedPersonCols are the persons columns set to NULL.
