@@ -222,7 +222,7 @@ func (s *Service) RecordProtectiveMeasure(ctx context.Context, a *nrm.Actor, per
 				return err
 			}
 		}
-		if err := s.tl(ctx, tx, a, p.ID, TLProtective, nrm.PartSummary, map[string]string{"measure": in.Measure, "state": in.State}); err != nil {
+		if err := s.tl(ctx, tx, a, p.ID, TLProtective, nrm.PartSummary, map[string]string{"protective": in.Measure, "pstate": in.State}); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, a, event{action: ActProtective, subject: p.ID, fields: []string{"measure:" + in.Measure, "state:" + in.State}, breakGlass: p.glass})
@@ -269,7 +269,7 @@ func (s *Service) RecordCompensation(ctx context.Context, a *nrm.Actor, personID
 				return nrm.FieldError("id", "error.unknown_value")
 			}
 		}
-		if err := s.tl(ctx, tx, a, p.ID, TLCompensation, nrm.PartSummary, map[string]string{"route": in.Route, "outcome": in.Outcome}); err != nil {
+		if err := s.tl(ctx, tx, a, p.ID, TLCompensation, nrm.PartSummary, map[string]string{"route": in.Route, "claim": in.Outcome}); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, a, event{action: ActCompensation, subject: p.ID, fields: []string{"claim:" + id, "route:" + in.Route, "outcome:" + in.Outcome}, breakGlass: p.glass})
@@ -312,7 +312,7 @@ func (s *Service) RecordPermit(ctx context.Context, a *nrm.Actor, personID strin
 				return nrm.FieldError("id", "error.unknown_value")
 			}
 		}
-		if err := s.tl(ctx, tx, a, p.ID, TLPermit, nrm.PartSummary, map[string]string{"kind": in.Kind, "status": in.Status}); err != nil {
+		if err := s.tl(ctx, tx, a, p.ID, TLPermit, nrm.PartSummary, map[string]string{"permit": in.Kind, "permit_status": in.Status}); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, a, event{action: ActPermit, subject: p.ID, fields: []string{"permit:" + id, "kind:" + in.Kind, "status:" + in.Status}, breakGlass: p.glass})

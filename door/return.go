@@ -129,7 +129,7 @@ func (s *Service) RecordReturnRisk(ctx context.Context, a *nrm.Actor, personID s
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, p.ID, in.On, in.Outcome, a.OrgID, a.UserID, note, store.Micros(tx.Now)); err != nil {
 			return err
 		}
-		if err := s.tl(ctx, tx, a, p.ID, TLReturnRisk, nrm.PartSummary, map[string]string{"outcome": in.Outcome}); err != nil {
+		if err := s.tl(ctx, tx, a, p.ID, TLReturnRisk, nrm.PartSummary, map[string]string{"risk": in.Outcome}); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, a, event{action: ActReturnRisk, subject: p.ID, fields: []string{"outcome:" + in.Outcome, "note"}, breakGlass: p.glass})
@@ -177,7 +177,7 @@ func (s *Service) RecordChildAssessment(ctx context.Context, a *nrm.Actor, perso
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, p.ID, in.Kind, in.On, in.Decision, views, note, a.OrgID, a.UserID, store.Micros(tx.Now)); err != nil {
 			return err
 		}
-		if err := s.tl(ctx, tx, a, p.ID, TLChildAssessment, nrm.PartSummary, map[string]string{"kind": in.Kind, "decision": in.Decision}); err != nil {
+		if err := s.tl(ctx, tx, a, p.ID, TLChildAssessment, nrm.PartSummary, map[string]string{"assessment": in.Kind, "decision": in.Decision}); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, a, event{action: ActChildAssessment, subject: p.ID, fields: []string{"kind:" + in.Kind, "child_views", "note"}, breakGlass: p.glass})

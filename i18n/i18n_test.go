@@ -179,6 +179,19 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 	}
 	dyn("refer.step.", "meeting", "consent", "person", "age", "safety", "indicators", "account", "check")
 	dyn("errpage.", nrm.EInvalid, nrm.ENotFound, nrm.EConflict, nrm.EUnauthorized, nrm.EForbidden, nrm.ETooMany, nrm.ETooLarge, nrm.EInternal)
+	// Return, linked persons, justice (issue #5 §5–6).
+	dyn("returnrisk.", nrm.ReturnRiskOutcomes...)
+	dyn("childassessment.", nrm.ChildAssessmentKinds...)
+	dyn("bestinterests.", nrm.BestInterestsDecisions...)
+	dyn("relationship.", nrm.LinkRelationships...)
+	dyn("yesno.", "yes", "no")
+	dyn("justicestage.", nrm.JusticeStages...)
+	dyn("protective.", nrm.ProtectiveMeasures...)
+	dyn("protectivestate.", nrm.ProtectiveStates...)
+	dyn("compensationroute.", nrm.CompensationRoutes...)
+	dyn("compensationoutcome.", nrm.CompensationOutcomes...)
+	dyn("permitkind.", nrm.PermitKinds...)
+	dyn("permitstatus.", nrm.PermitStatuses...)
 	// door/account.go makes "error." + auth code for password rules.
 	for _, code := range []string{auth.CodePasswordTooShort, auth.CodePasswordTooLong, auth.CodePasswordInvalid,
 		auth.CodePasswordCommon, auth.CodePasswordContext} {

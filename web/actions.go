@@ -38,7 +38,8 @@ type personAction struct {
 
 // personActions lists the actions in the order the record page offers them.
 var personActions = []*personAction{guardianAction, ageAction, statusAction, identificationAction, returnAction,
-	nonPunishmentAction, registerAction, duplicateAction, consentAction, withdrawConsentAction, measureAction}
+	nonPunishmentAction, registerAction, duplicateAction, consentAction, withdrawConsentAction, measureAction,
+	returnRiskAction, linkAction, justiceAction, protectiveAction}
 
 func actionNamed(name string) *personAction {
 	i := slices.IndexFunc(personActions, func(a *personAction) bool { return a.name == name })

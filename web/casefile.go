@@ -26,6 +26,9 @@ type caseView struct {
 	Measures                                               []measureView
 	Works                                                  bool // the reader works the record: the person's own view, consent links
 	OwnLangs                                               []LangOption
+	// Return work, linked persons and the justice track (casefile_justice.go).
+	ReturnWork, Justice []answerRow
+	Links               []linkRow
 }
 
 type caseTask struct {
@@ -78,6 +81,7 @@ func (s *Server) caseView(r *http.Request, st *reqState, id string) *caseView {
 		v.OwnLangs = append(v.OwnLangs, LangOption{Code: l, Name: s.cat.T(l, "lang.name"), Current: l == lang})
 	}
 	v.Requests = s.requestRows(r, lang, cf)
+	s.caseJustice(v, lang, cf)
 	return v
 }
 

@@ -190,6 +190,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/indicators", s.api(s.apiIndicators))
 	s.handle("GET /api/v1/profile", s.api(s.apiProfile))
 	s.retentionRoutes()
+	s.justiceRoutes()
 	s.handle("/api/", s.apiNotFound)
 
 	// Everything else.
