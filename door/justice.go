@@ -286,13 +286,13 @@ func (s *Service) RecordPermit(ctx context.Context, a *nrm.Actor, personID strin
 	if err := scoped(a, nrm.Write); err != nil {
 		return "", err
 	}
-	if err := in.Validate(); err != nil {
-		return "", err
-	}
 	id := in.ID
 	err := s.access(ctx, a, ActPermit, func(tx *store.Tx) error {
 		p, err := s.justiceWriter(ctx, tx, a, personID)
 		if err != nil {
+			return err
+		}
+		if err := in.Validate(); err != nil {
 			return err
 		}
 		now := store.Micros(tx.Now)

@@ -194,13 +194,13 @@ func (s *Service) AddReceivingContact(ctx context.Context, a *nrm.Actor, personI
 	if err := scoped(a, nrm.Write); err != nil {
 		return "", err
 	}
-	if err := in.Validate(); err != nil {
-		return "", err
-	}
 	id := newID()
 	err := s.access(ctx, a, ActReceivingContact, func(tx *store.Tx) error {
 		p, err := s.mustWrite(ctx, tx, a, personID)
 		if err != nil {
+			return err
+		}
+		if err := in.Validate(); err != nil {
 			return err
 		}
 		contact, err := s.sealFor(ctx, tx, p, "receiving_contacts", "contact", id, in.Contact)
@@ -228,13 +228,13 @@ func (s *Service) LinkPerson(ctx context.Context, a *nrm.Actor, personID string,
 	if err := scoped(a, nrm.Write); err != nil {
 		return "", err
 	}
-	if err := in.Validate(); err != nil {
-		return "", err
-	}
 	id := newID()
 	err := s.access(ctx, a, ActLink, func(tx *store.Tx) error {
 		p, err := s.mustWrite(ctx, tx, a, personID)
 		if err != nil {
+			return err
+		}
+		if err := in.Validate(); err != nil {
 			return err
 		}
 		name, err := s.sealFor(ctx, tx, p, "person_links", "name", id, in.Name)
