@@ -83,6 +83,19 @@ const (
 	ActClose           = "record.close"
 	ActReopen          = "record.reopen"
 	ActFollowUp        = "record.follow_up"
+	// Return and reintegration, linked persons, justice (issue #5 §5–6).
+	ActReturnRisk       = "return.risk"
+	ActChildAssessment  = "return.child_assessment"
+	ActReceivingContact = "return.contact"
+	ActLink             = "link.record"
+	ActLinkRefer        = "link.refer"
+	ActReturnRead       = "return.read"
+	ActJusticeReport    = "justice.report"
+	ActJusticeStage     = "justice.stage"
+	ActProtective       = "justice.protective"
+	ActCompensation     = "justice.compensation"
+	ActPermit           = "justice.permit"
+	ActJusticeRead      = "justice.read"
 )
 
 // event is what a door method wants recorded.

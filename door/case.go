@@ -109,6 +109,17 @@ const (
 	TLClosed            = "record_closed"
 	TLReopened          = "record_reopened"
 	TLFollowUp          = "follow_up_recorded"
+	// Return and reintegration, linked persons, justice (issue #5 §5–6).
+	TLReturnRisk       = "return_risk"
+	TLChildAssessment  = "child_assessment"
+	TLReceivingContact = "receiving_contact"
+	TLPersonLinked     = "person_linked"
+	TLLinkReferred     = "link_referred"
+	TLJusticeReport    = "justice_report"
+	TLJusticeStage     = "justice_stage"
+	TLProtective       = "protective_measure"
+	TLCompensation     = "compensation"
+	TLPermit           = "residence_permit"
 )
 
 // TimelineKinds lists every kind, for the catalogue test.
@@ -116,7 +127,9 @@ var TimelineKinds = []string{TLReferred, TLStatus, TLTaskOpened, TLTaskDone, TLC
 	TLReflection, TLIDRequested, TLDecisionDrafted, TLDecisionSigned, TLDecisionEffective, TLReturnStep, TLReturnRefused,
 	TLNonPunishment, TLDuplicate, TLDuplicateResolved, TLRegistered, TLDeadlineMissed, TLReferredAgain,
 	TLConsent, TLConsentWithdrawn, TLMeasure, TLMeasureInterim, TLCourtRuling, TLInterview, TLLegalHold, TLErased,
-	TLServiceReferred, TLServiceStep, TLAdvocate, TLNeeds, TLPlan, TLSafetyPlan, TLClosed, TLReopened, TLFollowUp}
+	TLServiceReferred, TLServiceStep, TLAdvocate, TLNeeds, TLPlan, TLSafetyPlan, TLClosed, TLReopened, TLFollowUp,
+	TLReturnRisk, TLChildAssessment, TLReceivingContact, TLPersonLinked, TLLinkReferred,
+	TLJusticeReport, TLJusticeStage, TLProtective, TLCompensation, TLPermit}
 
 // tl appends a timeline entry. Args are codes and names of organisations,
 // never personal data.

@@ -44,6 +44,12 @@ var erasable = []struct {
 	{"safety_plans", []string{"measures"}},
 	{"closures", []string{"note", "reopen_note"}},
 	{"follow_ups", []string{"note"}},
+	{"return_risk_assessments", []string{"note"}},
+	{"child_return_assessments", []string{"child_views", "note"}},
+	{"receiving_contacts", []string{"contact"}},
+	{"person_links", []string{"name", "note"}},
+	{"justice_proceedings", []string{"police_ref", "witness_note"}},
+	{"justice_stages", []string{"reference"}},
 }
 
 // erasedPersonCols are the persons columns set to NULL.

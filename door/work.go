@@ -296,6 +296,10 @@ type CaseFile struct {
 	// Support is the advocate, needs, plans, safety plans and closures
 	// (support.go, closure.go), every version.
 	Support *SupportView
+	// Return and reintegration work and the justice track (door/return.go,
+	// door/justice.go), as the reader may see them.
+	Reintegration *ReturnFile
+	Justice       *JusticeFile
 }
 
 // ReferralView is a referral as the reader may see it.
@@ -410,6 +414,9 @@ func (s *Service) Case(ctx context.Context, a *nrm.Actor, id string) (*CaseFile,
 			return err
 		}
 		if err := s.caseSupport(ctx, tx, p, dir, cf); err != nil {
+			return err
+		}
+		if err := s.caseJustice(ctx, tx, a, p, dir, cf); err != nil {
 			return err
 		}
 		if a.Has(nrm.RoleRAOfficer) {

@@ -196,6 +196,19 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 	dyn("srmove.", nrm.ServiceReferralStates[1:]...)
 	dyn("deliverymode.", nrm.DeliveryModes...)
 	dyn("notification.", "service_referral", "service_referral_step")
+	// Return, linked persons, justice (issue #5 §5–6).
+	dyn("returnrisk.", nrm.ReturnRiskOutcomes...)
+	dyn("childassessment.", nrm.ChildAssessmentKinds...)
+	dyn("bestinterests.", nrm.BestInterestsDecisions...)
+	dyn("relationship.", nrm.LinkRelationships...)
+	dyn("yesno.", "yes", "no")
+	dyn("justicestage.", nrm.JusticeStages...)
+	dyn("protective.", nrm.ProtectiveMeasures...)
+	dyn("protectivestate.", nrm.ProtectiveStates...)
+	dyn("compensationroute.", nrm.CompensationRoutes...)
+	dyn("compensationoutcome.", nrm.CompensationOutcomes...)
+	dyn("permitkind.", nrm.PermitKinds...)
+	dyn("permitstatus.", nrm.PermitStatuses...)
 	// door/account.go makes "error." + auth code for password rules.
 	for _, code := range []string{auth.CodePasswordTooShort, auth.CodePasswordTooLong, auth.CodePasswordInvalid,
 		auth.CodePasswordCommon, auth.CodePasswordContext} {

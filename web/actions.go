@@ -40,7 +40,7 @@ type personAction struct {
 var personActions = []*personAction{guardianAction, ageAction, statusAction, identificationAction, returnAction,
 	nonPunishmentAction, registerAction, duplicateAction, consentAction, withdrawConsentAction, measureAction,
 	courtRulingAction, interviewAction, serviceReferAction, advocateAction, needsAction, planAction, safetyAction, closeAction,
-	reopenAction, followUpAction}
+	reopenAction, followUpAction, returnRiskAction, linkAction, justiceAction, protectiveAction}
 
 func actionNamed(name string) *personAction {
 	i := slices.IndexFunc(personActions, func(a *personAction) bool { return a.name == name })

@@ -30,6 +30,9 @@ type caseView struct {
 	Interviews                                             []interviewRow
 	ServiceReferrals                                       []serviceReferralRow // referrals to services (services.go)
 	Support                                                *supportSection      // individual support and closure (casefile_support.go)
+	// Return work, linked persons and the justice track (casefile_justice.go).
+	ReturnWork, Justice []answerRow
+	Links               []linkRow
 }
 
 type caseTask struct {
@@ -87,6 +90,7 @@ func (s *Server) caseView(r *http.Request, st *reqState, id string) *caseView {
 		v.ServiceReferrals = append(v.ServiceReferrals, s.serviceReferralRowOf(lang, ref, false))
 	}
 	v.Support = s.caseSupport(lang, cf)
+	s.caseJustice(v, lang, cf)
 	return v
 }
 

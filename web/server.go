@@ -193,6 +193,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/profile", s.api(s.apiProfile))
 	s.retentionRoutes()
 	s.supportRoutes()
+	s.justiceRoutes()
 	s.handle("/api/", s.apiNotFound)
 
 	// Everything else.
