@@ -2,6 +2,7 @@ package door_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -420,6 +421,32 @@ func TestNothingDependsOnJustice(t *testing.T) {
 				return err
 			}
 			return w.Door.RecordReturnStep(ctx, w.social, s.adult.ID, nrm.ReturnStep{Kind: "voluntary_return", OwnRequest: true, Note: "Asked to go home."})
+		}},
+		{"service directory, referral and delivery", func(t *testing.T, w *nrmWorld, s *state) error {
+			sh, err := w.Door.SaveService(ctx, w.sp, "", nrm.ServiceInput{Kind: "shelter", Name: "Shtëpia", Regions: []string{"tirane"}, ForWhom: []string{"women"}, Capacity: 2})
+			if err != nil {
+				return err
+			}
+			ref, err := w.Door.ReferService(ctx, w.social, s.adult.ID, nrm.ServiceReferralInput{ServiceID: sh})
+			if err != nil {
+				return err
+			}
+			for _, st := range []string{nrm.SRReceived, nrm.SRAccepted, nrm.SRDelivered} {
+				if err := w.Door.StepServiceReferral(ctx, w.sp, ref, nrm.ServiceStepInput{State: st}); err != nil {
+					return fmt.Errorf("%s: %w", st, err)
+				}
+			}
+			return nil
+		}},
+		{"individual plan in the person's words", func(t *testing.T, w *nrmWorld, s *state) error {
+			_, err := w.Door.RecordPlan(ctx, w.social, s.adult.ID, agreedPlan(0, nrm.GoalInput{Area: "employment", Text: "Të punoj si rrobaqepëse"}))
+			return err
+		}},
+		{"closure and reopening", func(t *testing.T, w *nrmWorld, s *state) error {
+			if _, err := w.Door.CloseRecord(ctx, w.social, s.adult.ID, nrm.CloseInput{Reason: "reintegrated", On: "2026-11-24"}); err != nil {
+				return err
+			}
+			return w.Door.ReopenRecord(ctx, w.social, s.adult.ID, nrm.ReopenInput{Reason: "new_needs"})
 		}},
 		{"case file", func(t *testing.T, w *nrmWorld, s *state) error {
 			cf, err := w.Door.Case(ctx, w.social, s.adult.ID)
