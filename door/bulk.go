@@ -237,11 +237,6 @@ func (s *Service) worksHere(ctx context.Context, a *nrm.Actor, userID, field str
 	return nil
 }
 
-func scanString(rows *sql.Rows) (string, error) {
-	var v string
-	return v, rows.Scan(&v)
-}
-
 // Colleague is a worker of the actor's organisation, as a reassignment
 // form offers them.
 type Colleague struct {
