@@ -332,7 +332,37 @@ func TestBrowserPanelDecisionAndRefusedReturn(t *testing.T) {
 	if sum := br.text(`[data-testid=error-summary]`); !strings.Contains(sum, cat.T("sq", "field.own_request")) {
 		t.Fatalf("the refusal must name the person's own request: %q", sum)
 	}
-	br.do("with the person's own request",
+	br.do("with the person's own request but no risk assessment",
+		chromedp.Navigate(record),
+		chromedp.WaitVisible(`[data-testid=action-return]`),
+		chromedp.Click(`[data-testid=action-return]`),
+		chromedp.WaitVisible(`[data-testid=action-form]`),
+		chromedp.SetValue(`#kind`, "voluntary_return"),
+		chromedp.SendKeys(`#note`, "Kërkoi me shkrim të kthehet në shtëpi."),
+		chromedp.Click(`[data-testid=own-request]`),
+		chromedp.Click(`[data-testid=action-submit]`),
+		chromedp.WaitVisible(`[data-testid=error-summary]`),
+	)
+	if sum := br.text(`[data-testid=error-summary]`); !strings.Contains(sum, cat.T("sq", "error.return_risk_assessment")) {
+		t.Fatalf("a return without a risk assessment must be refused: %q", sum)
+	}
+	br.do("the risk assessment first",
+		chromedp.Navigate(record),
+		chromedp.WaitVisible(`[data-testid=action-return-risk]`),
+		chromedp.Click(`[data-testid=action-return-risk]`),
+		chromedp.WaitVisible(`[data-testid=action-form]`),
+		chromedp.SetValue(`#on`, time.Now().Format("2006-01-02")),
+		chromedp.SetValue(`#outcome`, "low"),
+		chromedp.Click(`[data-testid=action-submit]`),
+		chromedp.WaitVisible(`[data-testid=person-status]`),
+	)
+	br.do("then the return with the person's own request",
+		chromedp.Navigate(record),
+		chromedp.WaitVisible(`[data-testid=action-return]`),
+		chromedp.Click(`[data-testid=action-return]`),
+		chromedp.WaitVisible(`[data-testid=action-form]`),
+		chromedp.SetValue(`#kind`, "voluntary_return"),
+		chromedp.SendKeys(`#note`, "Kërkoi me shkrim të kthehet në shtëpi."),
 		chromedp.Click(`[data-testid=own-request]`),
 		chromedp.Click(`[data-testid=action-submit]`),
 		chromedp.WaitVisible(`[data-testid=person-status]`),

@@ -135,6 +135,20 @@ func TestRetentionErasesPastPeriod(t *testing.T) {
 			t.Fatalf("second run: %+v %v", rep, err)
 		}
 		files := databaseFiles(t, w)
+		if engine == store.Postgres {
+			// VACUUM prunes a dead row only once no transaction that
+			// could still see it is running in the database: tests of
+			// other packages share this server and may hold one for a
+			// moment. The job's next run (or autovacuum) prunes then; here
+			// the scrub is repeated until the rows go, for at most 30 s.
+			for deadline := time.Now().Add(30 * time.Second); survives(files, secrets) && time.Now().Before(deadline); {
+				time.Sleep(200 * time.Millisecond)
+				if err := w.DB.Scrub(ctx, "persons", "interviews", "subject_keys", "drafts"); err != nil {
+					t.Fatal(err)
+				}
+				files = databaseFiles(t, w)
+			}
+		}
 		if len(files) == 0 || !bytes.Contains(files, heldKey[0]) {
 			t.Fatal("the scan does not see the files: the held record's key is not found")
 		}
@@ -282,4 +296,14 @@ func databaseFiles(t *testing.T, w *world) []byte {
 		files = append(files, b...)
 	}
 	return files
+}
+
+// survives reports whether any of the secrets is in the bytes.
+func survives(files []byte, secrets [][]byte) bool {
+	for _, sec := range secrets {
+		if bytes.Contains(files, sec) {
+			return true
+		}
+	}
+	return false
 }
