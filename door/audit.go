@@ -69,6 +69,18 @@ const (
 	ActInterview       = "interview.record"
 	ActInterviewPlan   = "interview.plan"
 	ActReassign        = "assignment.reassign"
+
+	// Voices (issue #6, points 5–7).
+	ActFeedbackCampaign      = "feedback.campaign"
+	ActFeedbackList          = "feedback.list"
+	ActFeedbackRead          = "feedback.results"
+	ActAdvisoryAdd           = "advisory.add"
+	ActAdvisoryUpdate        = "advisory.update"
+	ActAdvisoryRead          = "advisory.read"
+	ActQuestionnaireSave     = "questionnaire.save"
+	ActQuestionnaireCampaign = "questionnaire.campaign"
+	ActQuestionnaireAnswer   = "questionnaire.answer"
+	ActQuestionnaireRead     = "questionnaire.results"
 )
 
 // event is what a door method wants recorded.
