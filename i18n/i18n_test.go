@@ -179,6 +179,10 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 	}
 	dyn("refer.step.", "meeting", "consent", "person", "age", "safety", "indicators", "account", "check")
 	dyn("errpage.", nrm.EInvalid, nrm.ENotFound, nrm.EConflict, nrm.EUnauthorized, nrm.EForbidden, nrm.ETooMany, nrm.ETooLarge, nrm.EInternal)
+	dyn("voice.q.", nrm.FeedbackQuestions...)
+	dyn("voice.theme.", nrm.AdvisoryThemes...)
+	dyn("voice.status.", nrm.AdvisoryStatuses...)
+	dyn("voice.section.", nrm.QuestionnaireSections...)
 	// door/account.go makes "error." + auth code for password rules.
 	for _, code := range []string{auth.CodePasswordTooShort, auth.CodePasswordTooLong, auth.CodePasswordInvalid,
 		auth.CodePasswordCommon, auth.CodePasswordContext} {

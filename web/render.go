@@ -34,6 +34,10 @@ var pageTypes = map[string]func() any{
 	"action":      func() any { return &actionPage{} },
 	"disclosures": func() any { return &disclosuresPage{} },
 	"reassign":    func() any { return &reassignPage{} },
+
+	"feedbacklinks":   func() any { return &feedbackLinksPage{} },
+	"feedbackresults": func() any { return &feedbackResultsPage{} },
+	"advisory":        func() any { return &advisoryPage{} },
 }
 
 // parseTemplates parses layout.html with each page into one set per page,

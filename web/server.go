@@ -163,6 +163,7 @@ func (s *Server) routes() {
 	s.consentRoutes()
 	s.bulkRoutes()
 	s.actionRoutes()
+	s.voiceRoutes()
 
 	// JSON API.
 	s.handle("GET /api/v1/openapi.json", s.openapi)
