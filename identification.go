@@ -33,7 +33,7 @@ var ToldHow = []string{"in_person", "in_writing", "phone", "through_representati
 var GuardianKinds = []string{"guardian", "cpu_worker"}
 
 // ReturnKinds are the removal and return steps the reflection period guards.
-var ReturnKinds = []string{"removal_order", "return_planned", "return_executed", "voluntary_return"}
+var ReturnKinds = []string{"removal_order", "return_planned", "return_executed", "voluntary_return", "family_reunification"}
 
 // IdentificationRequest asks the panel to decide.
 type IdentificationRequest struct {

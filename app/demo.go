@@ -92,6 +92,18 @@ func Seed(ctx context.Context, d *door.Service, n int) ([]DemoLogin, error) {
 		}
 		orgName[o.ID] = o.Name
 	}
+	// A few directory entries (fictitious), kept by the system actor on the
+	// organisations' behalf: the directory is not personal data.
+	dirActor := &nrm.Actor{UserID: "system:demo", Roles: []nrm.Role{nrm.RoleSysAdmin}}
+	for _, sv := range []nrm.ServiceInput{
+		{OrgID: "org-shelter-a", Kind: "shelter", Name: "Strehëz për gra dhe fëmijë (e trilluar)", Regions: []string{"vlore", "fier"}, Languages: []string{"sq", "en"}, ForWhom: []string{"women", "children"}, Capacity: 12},
+		{OrgID: "org-legal-aid", Kind: "legal_counselling", Name: "Këshillim ligjor falas", Regions: nrm.Regions, Languages: []string{"sq"}, ForWhom: []string{"women", "men", "families"}},
+		{OrgID: "org-health", Kind: "medical", Name: "Kujdes mjekësor i menjëhershëm", Regions: []string{"vlore"}, Languages: []string{"sq", "en", "it"}, ForWhom: []string{"women", "men", "children", "families"}},
+	} {
+		if _, err := d.SaveService(ctx, dirActor, "", sv); err != nil {
+			return nil, fmt.Errorf("service %s: %w", sv.Name, err)
+		}
+	}
 	var logins []DemoLogin
 	for _, du := range demoUsers {
 		_, err := d.CreateUser(ctx, sys, door.UserInput{OrgID: du.org, Username: du.username, DisplayName: du.name, Roles: []nrm.Role{du.role}, Password: DemoPassword})

@@ -131,18 +131,18 @@ func (s *Service) Reassign(ctx context.Context, a *nrm.Actor, in ReassignInput) 
 	if err := scoped(a, nrm.Write); err != nil {
 		return 0, err
 	}
-	if err := s.worksHere(ctx, a, in.To, "to"); err != nil {
+	if err := s.worksHere(ctx, a, in.To, "to_user"); err != nil {
 		return 0, err
 	}
 	if in.From != "" {
-		if err := s.worksHere(ctx, a, in.From, "from"); err != nil {
+		if err := s.worksHere(ctx, a, in.From, "from_user"); err != nil {
 			return 0, err
 		}
 		if in.From == in.To {
-			return 0, nrm.FieldError("to", "error.same_worker")
+			return 0, nrm.FieldError("to_user", "error.same_worker")
 		}
 	} else if len(in.IDs) == 0 {
-		return 0, nrm.FieldError("from", "error.required")
+		return 0, nrm.FieldError("from_user", "error.required")
 	}
 	if len(in.IDs) > 0 {
 		in.IDs = slices.Compact(slices.Sorted(slices.Values(in.IDs)))

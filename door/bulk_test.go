@@ -72,9 +72,9 @@ func TestBulkExportAndReassignHaveNoCap(t *testing.T) {
 			in    door.ReassignInput
 			field string
 		}{
-			{door.ReassignInput{From: w.fr.UserID, To: w.cmB.UserID}, "to"},
-			{door.ReassignInput{From: w.fr.UserID, To: w.fr.UserID}, "to"},
-			{door.ReassignInput{To: w.cm.UserID}, "from"},
+			{door.ReassignInput{From: w.fr.UserID, To: w.cmB.UserID}, "to_user"},
+			{door.ReassignInput{From: w.fr.UserID, To: w.fr.UserID}, "to_user"},
+			{door.ReassignInput{To: w.cm.UserID}, "from_user"},
 			{door.ReassignInput{To: w.cm.UserID, IDs: []string{ps[0].ID, other.ID}}, "ids"},
 		} {
 			if _, err := w.Door.Reassign(ctx, w.cm, bad.in); !slices.Contains(fieldOf(err), bad.field) {

@@ -100,13 +100,36 @@ const (
 	TLInterview         = "interview_recorded"
 	TLLegalHold         = "legal_hold"
 	TLErased            = "erased"
+	TLServiceReferred   = "service_referred"
+	TLServiceStep       = "service_step"
+	TLAdvocate          = "advocate_recorded"
+	TLNeeds             = "needs_assessed"
+	TLPlan              = "plan_recorded"
+	TLSafetyPlan        = "safety_plan_recorded"
+	TLClosed            = "record_closed"
+	TLReopened          = "record_reopened"
+	TLFollowUp          = "follow_up_recorded"
+	// Return and reintegration, linked persons, justice (issue #5 §5–6).
+	TLReturnRisk       = "return_risk"
+	TLChildAssessment  = "child_assessment"
+	TLReceivingContact = "receiving_contact"
+	TLPersonLinked     = "person_linked"
+	TLLinkReferred     = "link_referred"
+	TLJusticeReport    = "justice_report"
+	TLJusticeStage     = "justice_stage"
+	TLProtective       = "protective_measure"
+	TLCompensation     = "compensation"
+	TLPermit           = "residence_permit"
 )
 
 // TimelineKinds lists every kind, for the catalogue test.
 var TimelineKinds = []string{TLReferred, TLStatus, TLTaskOpened, TLTaskDone, TLChild, TLCPUNotified, TLGuardian, TLAgeAssessed,
 	TLReflection, TLIDRequested, TLDecisionDrafted, TLDecisionSigned, TLDecisionEffective, TLReturnStep, TLReturnRefused,
 	TLNonPunishment, TLDuplicate, TLDuplicateResolved, TLRegistered, TLDeadlineMissed, TLReferredAgain,
-	TLConsent, TLConsentWithdrawn, TLMeasure, TLMeasureInterim, TLCourtRuling, TLInterview, TLLegalHold, TLErased}
+	TLConsent, TLConsentWithdrawn, TLMeasure, TLMeasureInterim, TLCourtRuling, TLInterview, TLLegalHold, TLErased,
+	TLServiceReferred, TLServiceStep, TLAdvocate, TLNeeds, TLPlan, TLSafetyPlan, TLClosed, TLReopened, TLFollowUp,
+	TLReturnRisk, TLChildAssessment, TLReceivingContact, TLPersonLinked, TLLinkReferred,
+	TLJusticeReport, TLJusticeStage, TLProtective, TLCompensation, TLPermit}
 
 // tl appends a timeline entry. Args are codes and names of organisations,
 // never personal data.

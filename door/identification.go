@@ -491,7 +491,8 @@ func (s *Service) sign(ctx context.Context, tx *store.Tx, a *nrm.Actor, p *perso
 
 // RecordReturnStep records a removal or return step for a foreign national.
 // While the recovery and reflection period runs, no such step can be
-// recorded unless the person's own request is recorded with it.
+// recorded unless the person's own request is recorded with it. A step that
+// organises a return also needs what returnGuard asks (door/return.go).
 func (s *Service) RecordReturnStep(ctx context.Context, a *nrm.Actor, personID string, rs nrm.ReturnStep) error {
 	if err := scoped(a, nrm.Write); err != nil {
 		return err
@@ -512,6 +513,9 @@ func (s *Service) RecordReturnStep(ctx context.Context, a *nrm.Actor, personID s
 		}
 		if rs.OwnRequest && strings.TrimSpace(rs.Note) == "" {
 			return nrm.FieldError("note", "error.own_request_note")
+		}
+		if err := s.returnGuard(ctx, tx, p, rs); err != nil {
+			return err
 		}
 		id := newID()
 		note, err := s.sealFor(ctx, tx, p, "return_steps", "note", id, rs.Note)

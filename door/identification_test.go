@@ -236,7 +236,10 @@ func TestScenarioForeignAdultLabour(t *testing.T) {
 				t.Errorf("timeline lacks %s", k)
 			}
 		}
-		// The person's own request makes a return step possible.
+		// The person's own request, after a risk assessment, makes a return step possible.
+		if _, err := w.Door.RecordReturnRisk(ctx, w.border, p.ID, nrm.ReturnRiskAssessment{On: "2026-11-25", Outcome: "low"}); err != nil {
+			t.Fatal(err)
+		}
 		err = w.Door.RecordReturnStep(ctx, w.border, p.ID, nrm.ReturnStep{Kind: "voluntary_return", OwnRequest: true, Note: "Asked to go home to family, in writing."})
 		if err != nil {
 			t.Fatal(err)

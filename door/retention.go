@@ -36,6 +36,20 @@ var erasable = []struct {
 	{"decisions", []string{"reasons", "gender_reason", "child_views", "handover"}},
 	{"return_steps", []string{"note"}},
 	{"interviews", []string{"gender_reason", "statement"}},
+	{"service_referrals", []string{"note"}},
+	{"service_referral_steps", []string{"reason"}},
+	{"advocates", []string{"name", "contact"}},
+	{"needs", []string{"note"}},
+	{"plan_goals", []string{"text", "action"}},
+	{"safety_plans", []string{"measures"}},
+	{"closures", []string{"note", "reopen_note"}},
+	{"follow_ups", []string{"note"}},
+	{"return_risk_assessments", []string{"note"}},
+	{"child_return_assessments", []string{"child_views", "note"}},
+	{"receiving_contacts", []string{"contact"}},
+	{"person_links", []string{"name", "note"}},
+	{"justice_proceedings", []string{"police_ref", "witness_note"}},
+	{"justice_stages", []string{"reference"}},
 }
 
 // erasedPersonCols are the persons columns set to NULL.

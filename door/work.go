@@ -291,6 +291,15 @@ type CaseFile struct {
 	// is in it only where the reader may see it (InterviewView.StatementShown).
 	Interviews     []InterviewView
 	InterviewCount int
+	// ServiceReferrals are the referrals to services, with their steps (door/services.go).
+	ServiceReferrals []nrm.ServiceReferral
+	// Support is the advocate, needs, plans, safety plans and closures
+	// (support.go, closure.go), every version.
+	Support *SupportView
+	// Return and reintegration work and the justice track (door/return.go,
+	// door/justice.go), as the reader may see them.
+	Reintegration *ReturnFile
+	Justice       *JusticeFile
 }
 
 // ReferralView is a referral as the reader may see it.
@@ -401,6 +410,15 @@ func (s *Service) Case(ctx context.Context, a *nrm.Actor, id string) (*CaseFile,
 			return err
 		}
 		cf.InterviewCount = len(cf.Interviews)
+		if cf.ServiceReferrals, err = s.serviceReferralsOf(ctx, tx, p, ""); err != nil {
+			return err
+		}
+		if err := s.caseSupport(ctx, tx, p, dir, cf); err != nil {
+			return err
+		}
+		if err := s.caseJustice(ctx, tx, a, p, dir, cf); err != nil {
+			return err
+		}
 		if a.Has(nrm.RoleRAOfficer) {
 			if cf.Duplicates, err = collect(ctx, tx, func(rows *sql.Rows) (DuplicateView, error) {
 				var x, y, st, cx, cy string

@@ -12,7 +12,7 @@ import (
 var shippedKeys = []string{
 	"court_ruling_request", "cpu_notification", "guardian_appointment",
 	"identification_decision", "immediate_needs", "ra_registration", "ra_report",
-	"reconsideration_decision", "referral_acknowledgement", "reflection_period",
+	"reconsideration_decision", "referral_acknowledgement", "referral_acknowledgement_emergency", "reflection_period", "safety_plan_review",
 }
 
 func mustLoad(t testing.TB, code string) *Profile {

@@ -39,7 +39,8 @@ type personAction struct {
 // personActions lists the actions in the order the record page offers them.
 var personActions = []*personAction{guardianAction, ageAction, statusAction, identificationAction, returnAction,
 	nonPunishmentAction, registerAction, duplicateAction, consentAction, withdrawConsentAction, measureAction,
-	courtRulingAction, interviewAction}
+	courtRulingAction, interviewAction, serviceReferAction, advocateAction, needsAction, planAction, safetyAction, closeAction,
+	reopenAction, followUpAction, returnRiskAction, linkAction, justiceAction, protectiveAction}
 
 func actionNamed(name string) *personAction {
 	i := slices.IndexFunc(personActions, func(a *personAction) bool { return a.name == name })
@@ -72,6 +73,7 @@ type actionPage struct {
 	Multi   url.Values         // the values of checkbox groups, as entered
 	Consent *consentView       // the consent a new version replaces, or the one to withdraw
 	Plan    *interviewPlanView // before an interview: what was told already
+	Support *door.SupportView  // the current plan, for the plan's page
 
 	actor *nrm.Actor // the reader, for prepare's own questions to the door
 }

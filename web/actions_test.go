@@ -196,6 +196,10 @@ func TestActionPages(t *testing.T) {
 		if !strings.Contains(r.Body.String(), strings.Split(w.t("error.reflection_running"), "%s")[0]) {
 			t.Errorf("the refusal must say why:\n%s", r.Body.String())
 		}
+		// Organising a return needs a risk assessment first (door/return.go).
+		r = w.send(t, "border", "POST", act(adult, "return"), url.Values{"kind": {"voluntary_return"}, "own_request": {"1"}, "note": {"Asked to go home, in writing"}})
+		wantForm(t, r, 422, []string{"kind"}, "Asked to go home, in writing")
+		wantRedirect(t, w.send(t, "border", "POST", act(adult, "return-risk"), url.Values{"on": {"2026-11-22"}, "outcome": {"low"}, "note": {"No link to the recruiter"}}), rec)
 		wantRedirect(t, w.send(t, "border", "POST", act(adult, "return"), url.Values{"kind": {"voluntary_return"}, "own_request": {"1"}, "note": {"Asked to go home, in writing"}}), rec)
 		if p := w.get(t, "border", rec); !strings.Contains(p, w.t("returnkind.voluntary_return")) {
 			t.Error("the record must show the return step")

@@ -171,6 +171,9 @@ type caseJSON struct {
 	// the door shows it to the reader).
 	InterviewCount int             `json:"interview_count"`
 	Interviews     []interviewJSON `json:"interviews"`
+	// ServiceReferrals are the referrals to services (api_services.go).
+	ServiceReferrals []serviceReferralJSON `json:"service_referrals"`
+	Support          *supportJSON          `json:"support,omitempty"`
 }
 
 func toCaseJSON(cf *door.CaseFile, now time.Time) caseJSON {
@@ -228,6 +231,8 @@ func toCaseJSON(cf *door.CaseFile, now time.Time) caseJSON {
 	for _, d := range cf.Duplicates {
 		out.Duplicates = append(out.Duplicates, duplicateJSON{OtherID: d.OtherID, OtherCode: d.OtherCode, State: d.State})
 	}
+	out.ServiceReferrals = toServiceReferralsJSON(cf.ServiceReferrals)
+	out.Support = toSupportJSON(cf.Support)
 	return out
 }
 

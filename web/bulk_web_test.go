@@ -22,6 +22,6 @@ func TestReassignPage(t *testing.T) {
 	if p := w.get(t, "border", "/persons"); !strings.Contains(p, `data-testid="reassign-link"`) || !strings.Contains(p, `data-testid="export-link"`) {
 		t.Error("the list must link the export and the reassignment")
 	}
-	wantForm(t, w.send(t, "border", "POST", "/persons/reassign", url.Values{"from": {me}, "to": {me}}), 422, []string{"to"}, `value="`+me+`" selected`)
+	wantForm(t, w.send(t, "border", "POST", "/persons/reassign", url.Values{"from_user": {me}, "to_user": {me}}), 422, []string{"to_user"}, `value="`+me+`" selected`)
 	wantStatus(t, w.send(t, "ra", "GET", "/persons/reassign", nil), 403)
 }

@@ -28,6 +28,11 @@ type caseView struct {
 	OwnLangs                                               []LangOption
 	InterviewCount                                         int
 	Interviews                                             []interviewRow
+	ServiceReferrals                                       []serviceReferralRow // referrals to services (services.go)
+	Support                                                *supportSection      // individual support and closure (casefile_support.go)
+	// Return work, linked persons and the justice track (casefile_justice.go).
+	ReturnWork, Justice []answerRow
+	Links               []linkRow
 }
 
 type caseTask struct {
@@ -81,6 +86,11 @@ func (s *Server) caseView(r *http.Request, st *reqState, id string) *caseView {
 		v.OwnLangs = append(v.OwnLangs, LangOption{Code: l, Name: s.cat.T(l, "lang.name"), Current: l == lang})
 	}
 	v.Requests = s.requestRows(r, lang, cf)
+	for _, ref := range cf.ServiceReferrals {
+		v.ServiceReferrals = append(v.ServiceReferrals, s.serviceReferralRowOf(lang, ref, false))
+	}
+	v.Support = s.caseSupport(lang, cf)
+	s.caseJustice(v, lang, cf)
 	return v
 }
 

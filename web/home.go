@@ -22,6 +22,9 @@ type homePage struct {
 	Monitor  bool
 	Audit    bool
 	Admin    bool
+	// Support services (issue #5): the directory, the organisation's inbox
+	// of referrals to it, and the emergency protocol's switch.
+	Inbox, Emergency bool
 
 	List           []personRow
 	More           string // link to the next page of the list
@@ -115,6 +118,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, st *reqState) {
 		}
 	}
 	pg.Refer = nrm.CanCreatePerson(a)
+	pg.Inbox, pg.Emergency = nrm.CanActOnServiceReferrals(a), nrm.CanSwitchEmergency(a)
 	pg.Persons = listsPersons(a) && !pg.Register
 	ctx := r.Context()
 	if pg.Persons || pg.Register {

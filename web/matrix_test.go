@@ -294,10 +294,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /persons/reassign": {method: "GET", path: "/persons/reassign", want: byRole(forbidden, map[nrm.Role]expect{
 			nrm.RoleFirstResponder: {200, []string{`data-testid="reassign-form"`}, []string{code, w.name, w.acc}},
 			nrm.RoleCaseManager:    {200, []string{`data-testid="reassign-form"`}, []string{code, w.name, w.acc}}})},
-		"POST /persons/reassign": {method: "POST", path: "/persons/reassign", body: "from=&to=", want: byRole(forbidden, map[nrm.Role]expect{
+		"POST /persons/reassign": {method: "POST", path: "/persons/reassign", body: "from_user=&to_user=", want: byRole(forbidden, map[nrm.Role]expect{
 			nrm.RoleFirstResponder: {422, []string{"error-summary"}, []string{code, w.name, w.acc}},
 			nrm.RoleCaseManager:    {422, []string{"error-summary"}, []string{code, w.name, w.acc}}})},
-		"POST /api/v1/assignments/reassign": {method: "POST", path: "/api/v1/assignments/reassign", json: true, body: `{"to":""}`,
+		"POST /api/v1/assignments/reassign": {method: "POST", path: "/api/v1/assignments/reassign", json: true, body: `{"to_user":""}`,
 			want: byRole(forbidden, map[nrm.Role]expect{nrm.RoleFirstResponder: {400, nil, []string{w.name, w.acc}}, nrm.RoleCaseManager: {400, nil, []string{w.name, w.acc}}})},
 		// Consent ledger, children's measures, disclosure log (issue #4):
 		// only those who work the record (own organisation or assigned).
@@ -335,6 +335,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}, byRole, forbidden, missing, summary)
 	actionRows(w, rows, func(method, path, body string, want map[nrm.Role]expect) row {
 		return row{method: method, path: path, body: body, want: want}
+	}, byRole, forbidden, missing)
+	serviceRows(t, w, rows, func(method, path, body string, json bool, want map[nrm.Role]expect) row {
+		return row{method: method, path: path, body: body, json: json, want: want}
+	}, byRole, forbidden, missing)
+	supportRows(w, rows, func(method, path, body string, want map[nrm.Role]expect) row {
+		return row{method: method, path: path, body: body, json: true, want: want}
+	}, byRole, missing)
+	justiceRows(w, rows, func(method, path, body string, want map[nrm.Role]expect) row {
+		return row{method: method, path: path, body: body, want: want, json: true}
 	}, byRole, forbidden, missing)
 	voiceRows(t, w, rows, func(method, path, body string, json bool, want map[nrm.Role]expect) row {
 		return row{method: method, path: path, body: body, json: json, want: want}

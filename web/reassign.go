@@ -51,12 +51,12 @@ func (s *Server) reassignDo(w http.ResponseWriter, r *http.Request, st *reqState
 		s.fail(w, r, err)
 		return
 	}
-	n, err := s.door.Reassign(r.Context(), st.actor, door.ReassignInput{From: text(r, "from"), To: text(r, "to")})
+	n, err := s.door.Reassign(r.Context(), st.actor, door.ReassignInput{From: text(r, "from_user"), To: text(r, "to_user")})
 	if err == nil {
 		http.Redirect(w, r, "/persons/reassign?moved="+strconv.Itoa(n), http.StatusSeeOther)
 		return
 	}
-	fields := []string{"from", "to"}
+	fields := []string{"from_user", "to_user"}
 	summary, byField, ok := s.formErrors(r, err, st.lang)
 	if !ok {
 		s.fail(w, r, err)

@@ -34,6 +34,12 @@ var pageTypes = map[string]func() any{
 	"action":      func() any { return &actionPage{} },
 	"disclosures": func() any { return &disclosuresPage{} },
 	"reassign":    func() any { return &reassignPage{} },
+	// Support services (services.go).
+	"services":         func() any { return &servicesPage{} },
+	"serviceform":      func() any { return &serviceFormPage{} },
+	"servicereferrals": func() any { return &serviceReferralsPage{} },
+	"servicestep":      func() any { return &serviceStepPage{} },
+	"emergency":        func() any { return &emergencyPage{} },
 
 	"feedbacklinks":   func() any { return &feedbackLinksPage{} },
 	"feedbackresults": func() any { return &feedbackResultsPage{} },

@@ -162,6 +162,7 @@ func (s *Server) routes() {
 	s.referralRoutes()
 	s.consentRoutes()
 	s.bulkRoutes()
+	s.serviceRoutes()
 	s.actionRoutes()
 	s.voiceRoutes()
 
@@ -192,6 +193,8 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/indicators", s.api(s.apiIndicators))
 	s.handle("GET /api/v1/profile", s.api(s.apiProfile))
 	s.retentionRoutes()
+	s.supportRoutes()
+	s.justiceRoutes()
 	s.handle("/api/", s.apiNotFound)
 
 	// Everything else.

@@ -18,7 +18,12 @@ var storyArg = regexp.MustCompile(`\{([a-z_]+)\}`)
 // words; "kind" depends on the entry (see argPrefix).
 var argLabels = map[string]string{"need": "need", "from": "status", "to": "status", "method": "agemethod", "group": "agegroup",
 	"outcome": "outcome", "by": "requestedby", "org_type": "orgtype", "state": "dupstate",
-	"purpose": "purpose", "scope": "datascope", "measure": "measure", "consent": "measureconsent", "ruling": "ruling", "hold": "hold"}
+	"purpose": "purpose", "scope": "datascope", "measure": "measure", "consent": "measureconsent", "ruling": "ruling", "hold": "hold",
+	"service": "servicekind", "service_state": "srstate",
+	// Return, linked persons, justice (issue #5 §5–6).
+	"risk": "returnrisk", "assessment": "childassessment", "decision": "bestinterests", "relationship": "relationship", "at_risk": "yesno",
+	"own_choice": "yesno", "witness": "yesno", "stage": "justicestage", "protective": "protective", "pstate": "protectivestate",
+	"route": "compensationroute", "claim": "compensationoutcome", "permit": "permitkind", "permit_status": "permitstatus"}
 
 func argPrefix(kind, arg string) string {
 	if arg == "kind" {
