@@ -96,6 +96,18 @@ const (
 	ActCompensation     = "justice.compensation"
 	ActPermit           = "justice.permit"
 	ActJusticeRead      = "justice.read"
+
+	// Voices (issue #6, points 5–7).
+	ActFeedbackCampaign      = "feedback.campaign"
+	ActFeedbackList          = "feedback.list"
+	ActFeedbackRead          = "feedback.results"
+	ActAdvisoryAdd           = "advisory.add"
+	ActAdvisoryUpdate        = "advisory.update"
+	ActAdvisoryRead          = "advisory.read"
+	ActQuestionnaireSave     = "questionnaire.save"
+	ActQuestionnaireCampaign = "questionnaire.campaign"
+	ActQuestionnaireAnswer   = "questionnaire.answer"
+	ActQuestionnaireRead     = "questionnaire.results"
 )
 
 // event is what a door method wants recorded.

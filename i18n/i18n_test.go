@@ -209,6 +209,10 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 	dyn("compensationoutcome.", nrm.CompensationOutcomes...)
 	dyn("permitkind.", nrm.PermitKinds...)
 	dyn("permitstatus.", nrm.PermitStatuses...)
+	dyn("voice.q.", nrm.FeedbackQuestions...)
+	dyn("voice.theme.", nrm.AdvisoryThemes...)
+	dyn("voice.status.", nrm.AdvisoryStatuses...)
+	dyn("voice.section.", nrm.QuestionnaireSections...)
 	// door/account.go makes "error." + auth code for password rules.
 	for _, code := range []string{auth.CodePasswordTooShort, auth.CodePasswordTooLong, auth.CodePasswordInvalid,
 		auth.CodePasswordCommon, auth.CodePasswordContext} {

@@ -345,6 +345,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	justiceRows(w, rows, func(method, path, body string, want map[nrm.Role]expect) row {
 		return row{method: method, path: path, body: body, want: want, json: true}
 	}, byRole, forbidden, missing)
+	voiceRows(t, w, rows, func(method, path, body string, json bool, want map[nrm.Role]expect) row {
+		return row{method: method, path: path, body: body, json: json, want: want}
+	}, byRole, forbidden, missing)
 	// Every registered route has rows; every row names a registered route.
 	for _, p := range w.srv.patterns {
 		if _, ok := rows[p]; !ok {

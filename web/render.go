@@ -40,6 +40,10 @@ var pageTypes = map[string]func() any{
 	"servicereferrals": func() any { return &serviceReferralsPage{} },
 	"servicestep":      func() any { return &serviceStepPage{} },
 	"emergency":        func() any { return &emergencyPage{} },
+
+	"feedbacklinks":   func() any { return &feedbackLinksPage{} },
+	"feedbackresults": func() any { return &feedbackResultsPage{} },
+	"advisory":        func() any { return &advisoryPage{} },
 }
 
 // parseTemplates parses layout.html with each page into one set per page,

@@ -164,6 +164,7 @@ func (s *Server) routes() {
 	s.bulkRoutes()
 	s.serviceRoutes()
 	s.actionRoutes()
+	s.voiceRoutes()
 
 	// JSON API.
 	s.handle("GET /api/v1/openapi.json", s.openapi)
