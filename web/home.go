@@ -25,6 +25,8 @@ type homePage struct {
 	// Support services (issue #5): the directory, the organisation's inbox
 	// of referrals to it, and the emergency protocol's switch.
 	Inbox, Emergency bool
+	// Voices (issue #6): anonymous feedback links, the Advisory Board.
+	Feedback, Advisory bool
 
 	List           []personRow
 	More           string // link to the next page of the list
@@ -119,6 +121,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, st *reqState) {
 	}
 	pg.Refer = nrm.CanCreatePerson(a)
 	pg.Inbox, pg.Emergency = nrm.CanActOnServiceReferrals(a), nrm.CanSwitchEmergency(a)
+	pg.Feedback, pg.Advisory = nrm.CanRunFeedback(a), nrm.CanReadVoices(a)
 	pg.Persons = listsPersons(a) && !pg.Register
 	ctx := r.Context()
 	if pg.Persons || pg.Register {
