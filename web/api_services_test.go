@@ -90,5 +90,22 @@ func apiServiceReferrals(t *testing.T, engine string) {
 	if !em.On {
 		t.Fatal("the emergency protocol is on")
 	}
-	want(t, w.call(t, "border", "POST", "/persons/"+p.ID+"/service-referrals", "/persons/{id}/service-referrals", `{"service":"`+sv.ID+`","emergency":true}`, nil), 201)
+	var emRef idJSON
+	want(t, w.call(t, "border", "POST", "/persons/"+p.ID+"/service-referrals", "/persons/{id}/service-referrals", `{"service":"`+sv.ID+`","emergency":true}`, &emRef), 201)
+
+	// A decline needs its reason, and asks for a new referral, linked to it.
+	want(t, w.call(t, "ngo", "POST", "/service-referrals/"+emRef.ID+"/steps", "/service-referrals/{id}/steps", `{"state":"declined"}`, nil), 400, "reason")
+	want(t, w.call(t, "ngo", "POST", "/service-referrals/"+emRef.ID+"/steps", "/service-referrals/{id}/steps", `{"state":"declined","reason":"no female staff tonight"}`, nil), 200)
+	var again idJSON
+	want(t, w.call(t, "border", "POST", "/persons/"+p.ID+"/service-referrals", "/persons/{id}/service-referrals", `{"service":"`+sv.ID+`","replaces":"`+emRef.ID+`"}`, &again), 201)
+	want(t, w.call(t, "border", "GET", "/persons/"+p.ID+"/case", "/persons/{id}/case", "", &cf), 200)
+	linked := false
+	for _, r := range cf.ServiceReferrals {
+		if r.ID == emRef.ID && r.State == "declined" && r.ReplacedBy == again.ID {
+			linked = true
+		}
+	}
+	if !linked {
+		t.Fatalf("the declined referral must name the one that replaces it: %+v", cf.ServiceReferrals)
+	}
 }
