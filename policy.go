@@ -158,3 +158,10 @@ func CanSetLegalHold(a *Actor) bool {
 func CanInterview(a *Actor) bool {
 	return a.HasAny(RoleFirstResponder, RoleCaseManager, RolePanelMember, RoleServiceProvider, RoleJusticeOfficer)
 }
+
+// WorksCases reports whether the role works records day to day — a case
+// manager or a first responder — and so may be assigned records, assign
+// them, move them to a colleague and refer to services.
+func WorksCases(a *Actor) bool {
+	return a.HasAny(RoleCaseManager, RoleFirstResponder)
+}

@@ -125,7 +125,7 @@ type ReassignInput struct {
 // Assign does one at a time. Each moved record gets an audit entry.
 // It returns how many records moved.
 func (s *Service) Reassign(ctx context.Context, a *nrm.Actor, in ReassignInput) (int, error) {
-	if !a.HasAny(nrm.RoleCaseManager, nrm.RoleFirstResponder) {
+	if !nrm.WorksCases(a) {
 		return 0, nrm.Errorf(nrm.EForbidden, "error.forbidden")
 	}
 	if err := scoped(a, nrm.Write); err != nil {
@@ -231,7 +231,7 @@ func (s *Service) worksHere(ctx context.Context, a *nrm.Actor, userID, field str
 		return nrm.FieldError(field, "error.not_a_colleague")
 	}
 	u := &nrm.Actor{Roles: nrm.ParseRoles(roles)}
-	if !u.HasAny(nrm.RoleCaseManager, nrm.RoleFirstResponder) {
+	if !nrm.WorksCases(u) {
 		return nrm.FieldError(field, "error.not_a_colleague")
 	}
 	return nil
@@ -246,7 +246,7 @@ type Colleague struct {
 
 // Colleagues lists the active case workers of the actor's organisation.
 func (s *Service) Colleagues(ctx context.Context, a *nrm.Actor) ([]Colleague, error) {
-	if !a.HasAny(nrm.RoleCaseManager, nrm.RoleFirstResponder) {
+	if !nrm.WorksCases(a) {
 		return nil, nrm.Errorf(nrm.EForbidden, "error.forbidden")
 	}
 	var out []Colleague
@@ -263,7 +263,7 @@ func (s *Service) Colleagues(ctx context.Context, a *nrm.Actor) ([]Colleague, er
 			if err := rows.Scan(&c.ID, &c.Name, &roles, &c.Assigned); err != nil {
 				return err
 			}
-			if (&nrm.Actor{Roles: nrm.ParseRoles(roles)}).HasAny(nrm.RoleCaseManager, nrm.RoleFirstResponder) {
+			if nrm.WorksCases(&nrm.Actor{Roles: nrm.ParseRoles(roles)}) {
 				out = append(out, c)
 			}
 		}

@@ -609,7 +609,7 @@ func (s *Service) Assign(ctx context.Context, a *nrm.Actor, personID, userID str
 		if err != nil {
 			return err
 		}
-		if p.OwnerOrgID != a.OrgID || !a.HasAny(nrm.RoleCaseManager, nrm.RoleFirstResponder) {
+		if p.OwnerOrgID != a.OrgID || !nrm.WorksCases(a) {
 			return nrm.Errorf(nrm.EForbidden, "error.forbidden")
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO assignments (person_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT (person_id, user_id) DO NOTHING`, personID, userID, store.Micros(tx.Now)); err != nil {

@@ -15,7 +15,7 @@ import (
 var serviceReferAction = &personAction{
 	name: "refer-service", title: "action.refer_service", fields: []string{"service", "note", "emergency", "replaces"},
 	may: func(cf *door.CaseFile, a *nrm.Actor) bool {
-		return cf.CanWrite && a.HasAny(nrm.RoleCaseManager, nrm.RoleFirstResponder)
+		return cf.CanWrite && nrm.WorksCases(a)
 	},
 	prepare: func(s *Server, r *http.Request, pg *actionPage, _ *door.CaseFile) {
 		if pg.Values == nil || pg.Values["replaces"] == "" {

@@ -125,7 +125,7 @@ func (s *Server) personsList(w http.ResponseWriter, r *http.Request, st *reqStat
 		return
 	}
 	pg := &personsPage{Page: s.base(r), List: s.personRows(st.lang, ps), Refer: nrm.CanCreatePerson(st.actor),
-		Export: "/persons/export.csv?" + r.URL.Query().Encode(), Reassign: st.actor.HasAny(nrm.RoleCaseManager, nrm.RoleFirstResponder)}
+		Export: "/persons/export.csv?" + r.URL.Query().Encode(), Reassign: nrm.WorksCases(st.actor)}
 	pg.Values["status"], pg.Values["region"] = string(f.Status), f.Region
 	pg.Statuses = append([]Option{{Value: "", Label: s.cat.T(st.lang, "persons.any_status")}}, s.options(st.lang, "status", statusValues(), false)...)
 	pg.Regions = append([]Option{{Value: "", Label: s.cat.T(st.lang, "persons.any_region")}}, s.options(st.lang, "region", nrm.Regions, false)...)
