@@ -165,3 +165,20 @@ func CanInterview(a *Actor) bool {
 func WorksCases(a *Actor) bool {
 	return a.HasAny(RoleCaseManager, RoleFirstResponder)
 }
+
+// CanReadStatistics reports whether the actor may see the monitoring
+// dashboards, reports and indicators: the Responsible Authority, which
+// registers and reports, the NRM coordinator (the secretariat) and the
+// monitor (the Task Force). They see aggregates after disclosure control,
+// never a record.
+func CanReadStatistics(a *Actor) bool {
+	return a.HasAny(RoleRAOfficer, RoleCoordinator, RoleMonitor)
+}
+
+// CanImportStatistics reports whether the actor may load a dataset into the
+// statistics area (CTDC, an HTCDS workbook) or remove one: the Responsible
+// Authority and the coordinator. An imported dataset is never mixed with the
+// register.
+func CanImportStatistics(a *Actor) bool {
+	return a.HasAny(RoleRAOfficer, RoleCoordinator)
+}

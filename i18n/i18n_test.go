@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"github.com/nrm-org/nrm/rules"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -213,6 +214,12 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 	dyn("voice.theme.", nrm.AdvisoryThemes...)
 	dyn("voice.status.", nrm.AdvisoryStatuses...)
 	dyn("voice.section.", nrm.QuestionnaireSections...)
+	// Statistics (web/statistics.go): form labels, who referred, the service figures.
+	for _, f := range rules.Forms() {
+		dyn("form.", string(f))
+	}
+	dyn("orgtype.", nrm.ReferrerMIU, nrm.ReferrerOutside)
+	dyn("figure.", "svc_ref", "svc_done")
 	// door/account.go makes "error." + auth code for password rules.
 	for _, code := range []string{auth.CodePasswordTooShort, auth.CodePasswordTooLong, auth.CodePasswordInvalid,
 		auth.CodePasswordCommon, auth.CodePasswordContext} {

@@ -85,12 +85,28 @@ type Profile struct {
 	// RetentionPeriods says how long each kind of record is kept (see
 	// RetentionKinds); absent, nothing is erased.
 	RetentionPeriods map[string]Period `json:"retention,omitempty"`
+	// Statistics says how published figures are protected and who is counted.
+	Statistics Statistics `json:"statistics"`
 	Notes            []string          `json:"notes,omitempty"` // for the people who maintain the file
 
 	// Prepared by Parse from the fields above; nil or zero in a Profile
 	// built in code, in which case the methods work them out on each call.
 	loc      *time.Location
 	holidays map[string]bool
+}
+
+// Statistics are the jurisdiction's rules for published figures.
+type Statistics struct {
+	// K is the disclosure threshold: a count of fewer than K persons is not
+	// published (0: the stats package's default, 5). Children's counts are
+	// never published below 5 whatever K is.
+	K int `json:"k"`
+	// RequiresConsent means only persons whose consent (purpose statistics)
+	// is active are counted; otherwise the law is the basis and everyone is.
+	RequiresConsent bool `json:"requires_consent"`
+	LegalRef        string `json:"legal_ref,omitempty"`
+	Verified        bool   `json:"verified"`
+	Note            string `json:"note,omitempty"`
 }
 
 // languages every label must be given in.
@@ -317,6 +333,9 @@ func (p *Profile) validate() (*time.Location, error) {
 	checkGroups("panel.required", p.Panel.Required, bad)
 	checkGroups("panel.child_required", p.Panel.ChildRequired, bad)
 	checkRetention(p.RetentionPeriods, bad)
+	if p.Statistics.K < 0 || p.Statistics.K > 1000 {
+		bad("statistics.k", "must be between 0 (the default, 5) and 1000")
+	}
 
 	return loc, errors.Join(errs...)
 }

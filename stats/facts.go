@@ -76,28 +76,35 @@ const (
 	DimPerpAge    = "perp_age"    // age band of a perpetrator, where recorded
 )
 
-// Age bands for the sex × age table. Children's bands come first and are marked Child.
-// AgeChildUnknown is a person whose age is in doubt and who is therefore treated as a
-// child; AgeUnknown is an adult-looking person whose age was not recorded.
-var (
-	AgeBands        = []string{"0-11", "12-17", AgeChildUnknown, "18-24", "25-34", "35-49", "50+", AgeUnknown}
+// Age bands for the sex × age table. Children's bands come first and are marked child.
+// AgeChildUnknown is a person whose exact age is not known and who is a child or is
+// treated as one (age in doubt); AgeAdult an adult whose exact age is not known;
+// AgeUnknown a person whose age was not recorded at all.
+var AgeBands = []string{"0-11", "12-17", AgeChildUnknown, "18-24", "25-34", "35-49", "50+", AgeAdult, AgeUnknown}
+
+// The bands without an exact age.
+const (
 	AgeChildUnknown = "child_unknown"
+	AgeAdult        = "adult"
 	AgeUnknown      = "unknown"
 )
 
 // IsChildBand reports whether an age band describes children.
 func IsChildBand(b string) bool { return b == "0-11" || b == "12-17" || b == AgeChildUnknown }
 
-// AgeBand returns the band of a person aged years (-1 when not known); child says whether
-// the person is treated as a child (their age in doubt with any sign of a child).
-func AgeBand(years int, child bool) string {
+// AgeBand returns the band of a person aged years (-1 when not known). child says the
+// person is a child or treated as one (age in doubt with any sign of a child); adult says
+// the person is known to be an adult. An exact age decides over both.
+func AgeBand(years int, child, adult bool) string {
 	switch {
 	case years >= 0 && years < 12:
 		return "0-11"
 	case years >= 12 && years < 18:
 		return "12-17"
-	case child:
+	case years < 0 && child:
 		return AgeChildUnknown
+	case years < 0 && adult:
+		return AgeAdult
 	case years < 0:
 		return AgeUnknown
 	case years < 25:
@@ -137,9 +144,11 @@ type Fact struct {
 
 // Phase is one deadline of the record, against the jurisdiction's time limit.
 type Phase struct {
-	Rule string
-	Met  bool
-	// Late counts the working days after the due day on which it was met (0 = on time).
+	Rule   string
+	Met    bool
+	OnTime bool // met by the end of its due day
+	// Late counts the working days after the due day up to the day it was met (a
+	// deadline met on the Saturday after a Friday due day is late by 0 working days).
 	Late int
 	// Due is the due day (yyyymmdd) of a deadline not met yet; whether it is late is
 	// decided on the day the figures are read.
@@ -175,10 +184,10 @@ func (f Fact) Items() []Item {
 		switch {
 		case !p.Met:
 			cs = append(cs, Item{DimPhaseOpen, p.Rule + "|" + strconv.Itoa(p.Due)})
-		case p.Late > 0:
-			cs = append(cs, Item{DimPhaseLate, p.Rule + "|" + strconv.Itoa(p.Late)})
-		default:
+		case p.OnTime:
 			cs = append(cs, Item{DimPhaseOn, p.Rule})
+		default:
+			cs = append(cs, Item{DimPhaseLate, p.Rule + "|" + strconv.Itoa(p.Late)})
 		}
 	}
 	for _, x := range f.PerpSex {

@@ -348,6 +348,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	voiceRows(t, w, rows, func(method, path, body string, json bool, want map[nrm.Role]expect) row {
 		return row{method: method, path: path, body: body, json: json, want: want}
 	}, byRole, forbidden, missing)
+	statisticsRows(rows, func(method, path, body string, json bool, want map[nrm.Role]expect) row {
+		return row{method: method, path: path, body: body, json: json, want: want}
+	}, byRole, forbidden)
 	// Every registered route has rows; every row names a registered route.
 	for _, p := range w.srv.patterns {
 		if _, ok := rows[p]; !ok {

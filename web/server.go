@@ -165,6 +165,7 @@ func (s *Server) routes() {
 	s.serviceRoutes()
 	s.actionRoutes()
 	s.voiceRoutes()
+	s.statisticsRoutes()
 
 	// JSON API.
 	s.handle("GET /api/v1/openapi.json", s.openapi)
