@@ -87,7 +87,7 @@ type Profile struct {
 	RetentionPeriods map[string]Period `json:"retention,omitempty"`
 	// Statistics says how published figures are protected and who is counted.
 	Statistics Statistics `json:"statistics"`
-	Notes            []string          `json:"notes,omitempty"` // for the people who maintain the file
+	Notes      []string   `json:"notes,omitempty"` // for the people who maintain the file
 
 	// Prepared by Parse from the fields above; nil or zero in a Profile
 	// built in code, in which case the methods work them out on each call.
@@ -103,7 +103,7 @@ type Statistics struct {
 	K int `json:"k"`
 	// RequiresConsent means only persons whose consent (purpose statistics)
 	// is active are counted; otherwise the law is the basis and everyone is.
-	RequiresConsent bool `json:"requires_consent"`
+	RequiresConsent bool   `json:"requires_consent"`
 	LegalRef        string `json:"legal_ref,omitempty"`
 	Verified        bool   `json:"verified"`
 	Note            string `json:"note,omitempty"`
