@@ -106,6 +106,15 @@ func usedKeys(t *testing.T, c *Catalog) map[string]string {
 					}
 				}
 			}
+			// So does the periodic report's (report.*; its figure.* and kpi.* keys
+			// are made from the report's ids).
+			if strings.HasPrefix(rel, "report"+string(filepath.Separator)) {
+				for _, m := range goKeyRe.FindAllStringSubmatch(string(b), -1) {
+					if strings.HasPrefix(m[1], "report.") {
+						used[m[1]] = rel
+					}
+				}
+			}
 		}
 		return nil
 	})
