@@ -108,6 +108,8 @@ const (
 	ActQuestionnaireCampaign = "questionnaire.campaign"
 	ActQuestionnaireAnswer   = "questionnaire.answer"
 	ActQuestionnaireRead     = "questionnaire.results"
+	// Exchange in IOM's Human Trafficking Case Data Standard (issue #6 §4).
+	ActHTCDSExport = "export.htcds"
 )
 
 // event is what a door method wants recorded.
