@@ -72,4 +72,22 @@ func voiceRows[R any](t *testing.T, w *matrixWorld, rows map[string]R, mk func(m
 		byRole(missing, set(expect{400, nil, nil}, nrm.RoleFirstResponder, nrm.RoleCaseManager)))
 	rows["GET /api/v1/questionnaire/campaigns/{id}/results"] = mk("GET", "/api/v1/questionnaire/campaigns/"+qc.ID+"/results", "", true,
 		byRole(forbidden, set(expect{200, []string{`"results"`}, nil}, readers...)))
+
+	// The questionnaire's pages (questionnaire_pages.go): the same door, so the
+	// same answers as the API. Everyone reads the questions; only the
+	// organisations asked are offered (and get) the answer form.
+	asked := expect{200, []string{`data-testid="q-section-timeliness"`, `data-testid="q-answer-link"`}, []string{w.name, w.acc}}
+	rows["GET /questionnaire"] = mk("GET", "/questionnaire", "", false, byRole(expect{200, []string{`data-testid="q-section-timeliness"`}, []string{`data-testid="q-answer-link"`, w.name, w.acc}},
+		set(asked, nrm.RoleFirstResponder, nrm.RoleCaseManager)))
+	rows["GET /questionnaire/edit"] = mk("GET", "/questionnaire/edit", "", false, byRole(forbidden, set(expect{200, []string{`data-testid="q-edit-sections"`}, nil}, keepers...)))
+	rows["POST /questionnaire/edit"] = mk("POST", "/questionnaire/edit", "section=timeliness&rows=1&key-0=on_time&sq-0=&en-0=Question", false,
+		byRole(forbidden, set(expect{422, []string{"error-summary", `href="#sq-0"`}, nil}, keepers...)))
+	rows["GET /questionnaire/campaigns/new"] = mk("GET", "/questionnaire/campaigns/new", "", false, byRole(forbidden, set(expect{200, []string{`data-testid="q-campaign-form"`}, nil}, keepers...)))
+	rows["POST /questionnaire/campaigns/new"] = mk("POST", "/questionnaire/campaigns/new", "title=", false, byRole(forbidden, set(expect{422, []string{"error-summary", `href="#title"`}, nil}, keepers...)))
+	rows["GET /questionnaire/campaigns/{id}/answer"] = mk("GET", "/questionnaire/campaigns/"+qc.ID+"/answer", "", false,
+		byRole(missing, set(expect{200, []string{`data-testid="q-answer-form"`}, nil}, nrm.RoleFirstResponder, nrm.RoleCaseManager)))
+	rows["POST /questionnaire/campaigns/{id}/answer"] = mk("POST", "/questionnaire/campaigns/"+qc.ID+"/answer", "go=submit", false,
+		byRole(missing, set(expect{422, []string{"error-summary"}, nil}, nrm.RoleFirstResponder, nrm.RoleCaseManager)))
+	rows["GET /questionnaire/campaigns/{id}/results"] = mk("GET", "/questionnaire/campaigns/"+qc.ID+"/results", "", false,
+		byRole(forbidden, set(expect{200, []string{`data-testid="q-results"`}, nil}, readers...)))
 }

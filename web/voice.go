@@ -40,6 +40,15 @@ func (s *Server) voiceRoutes() {
 	s.handle("POST /api/v1/questionnaire/campaigns", s.api(s.apiQuestionnaireCampaignCreate))
 	s.handle("POST /api/v1/questionnaire/campaigns/{id}/answers", s.api(s.apiQuestionnaireAnswer))
 	s.handle("GET /api/v1/questionnaire/campaigns/{id}/results", s.api(s.apiQuestionnaireResults))
+	// The questionnaire's pages (questionnaire_pages.go).
+	s.handle("GET /questionnaire", s.page(s.qPage))
+	s.handle("GET /questionnaire/edit", s.page(s.qEditPage))
+	s.handle("POST /questionnaire/edit", s.page(s.qEditSave))
+	s.handle("GET /questionnaire/campaigns/new", s.page(s.qCampaignNew))
+	s.handle("POST /questionnaire/campaigns/new", s.page(s.qCampaignCreate))
+	s.handle("GET /questionnaire/campaigns/{id}/answer", s.page(s.qAnswerPage))
+	s.handle("POST /questionnaire/campaigns/{id}/answer", s.page(s.qAnswerPost))
+	s.handle("GET /questionnaire/campaigns/{id}/results", s.page(s.qResultsPage))
 }
 
 // --- feedback links (staff) ----------------------------------------------
