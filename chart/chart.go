@@ -139,7 +139,7 @@ func Bars(title string, labels []string, values []float64, withheld []bool, opt 
 		}
 		p.X.Tick.Marker = intTicks{}
 		if w == 0 {
-			w = 420
+			w = 360 // scaled to a phone's width, the text stays readable
 		}
 		if h == 0 {
 			h = math.Max(120, 22*float64(n)+70)

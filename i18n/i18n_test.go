@@ -13,6 +13,7 @@ import (
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/auth"
 	"github.com/nrm-org/nrm/door"
+	"github.com/nrm-org/nrm/stats"
 )
 
 // repoRoot is the module root: the directory above this package.
@@ -213,6 +214,15 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 	dyn("voice.theme.", nrm.AdvisoryThemes...)
 	dyn("voice.status.", nrm.AdvisoryStatuses...)
 	dyn("voice.section.", nrm.QuestionnaireSections...)
+	// Statistics reports (web/report_view.go): figures, indicators with their
+	// definitions, age bands and units.
+	dyn("figure.", "status", "form", "by", "region", "nation", "sex_age", "trend", "svc", "perp_sex", "perp_age")
+	dyn("kpi.", stats.KPIIDs...)
+	for _, id := range stats.KPIIDs {
+		used["kpi."+id+".def"] = "(domain values)"
+	}
+	dyn("age_band.", append(slices.Clone(stats.AgeBands), "adult")...)
+	dyn("unit.", "days", "working_days", "share", "persons")
 	// door/account.go makes "error." + auth code for password rules.
 	for _, code := range []string{auth.CodePasswordTooShort, auth.CodePasswordTooLong, auth.CodePasswordInvalid,
 		auth.CodePasswordCommon, auth.CodePasswordContext} {
