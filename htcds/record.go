@@ -254,7 +254,7 @@ func Fact(row int, rec map[string]string) stats.Fact {
 	if n, err := strconv.ParseFloat(rec[FAge], 64); err == nil && n >= 0 {
 		years = int(n)
 	}
-	f.Age = stats.AgeBand(years, false)
+	f.Age = stats.AgeBand(years, false, false)
 	return f
 }
 

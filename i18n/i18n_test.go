@@ -14,6 +14,7 @@ import (
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/auth"
 	"github.com/nrm-org/nrm/door"
+	"github.com/nrm-org/nrm/stats"
 )
 
 // repoRoot is the module root: the directory above this package.
@@ -229,6 +230,15 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 	}
 	dyn("orgtype.", nrm.ReferrerMIU, nrm.ReferrerOutside)
 	dyn("figure.", "svc_ref", "svc_done")
+	// Statistics reports (web/report_view.go): figures, indicators with their
+	// definitions, age bands and units.
+	dyn("figure.", "status", "form", "by", "region", "nation", "sex_age", "trend", "perp_sex", "perp_age")
+	dyn("kpi.", stats.KPIIDs...)
+	for _, id := range stats.KPIIDs {
+		used["kpi."+id+".def"] = "(domain values)"
+	}
+	dyn("age_band.", stats.AgeBands...)
+	dyn("unit.", "days", "working_days", "share", "persons")
 	// door/account.go makes "error." + auth code for password rules.
 	for _, code := range []string{auth.CodePasswordTooShort, auth.CodePasswordTooLong, auth.CodePasswordInvalid,
 		auth.CodePasswordCommon, auth.CodePasswordContext} {

@@ -13,10 +13,6 @@ const (
 	ctdcSexMale    = "male"
 	ctdcSexOther   = "other"
 	ctdcSexUnknown = "unknown"
-	// AgeAdult is the band of a person known to be an adult whose exact age is not known:
-	// CTDC's majorityStatus "Adult". It is not AgeUnknown, which means the age (and so
-	// whether the person is a child) was not recorded at all.
-	AgeAdult = "adult"
 	// CTDCStatus is the status of every CTDC row: the dataset is built from IOM case
 	// records of victims of trafficking (README: "Each row is one synthetic victim"), so
 	// each is an identified victim — identified by IOM's casework, which is not necessarily

@@ -6,8 +6,10 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
@@ -46,6 +48,13 @@ var pageTypes = map[string]func() any{
 	"advisory":        func() any { return &advisoryPage{} },
 }
 
+// partialTypes lists the templates that are parts of pages, not pages: each is parsed
+// into every page's set (so any page can call it) and test-rendered at start-up with a
+// zero value of its data, like the pages.
+var partialTypes = map[string]func() any{
+	"report_figures": func() any { return &reportViewModel{} },
+}
+
 // parseTemplates parses layout.html with each page into one set per page,
 // then clones it once per language with T bound to that language. Each
 // clone is rendered once with zero data, so a template that cannot execute
@@ -65,8 +74,17 @@ func (s *Server) parseTemplates() error {
 			return fmt.Errorf("web: template %s.html missing", name)
 		}
 	}
+	for name := range partialTypes {
+		if !found[name] {
+			return fmt.Errorf("web: template %s.html missing", name)
+		}
+	}
+	partials := []string{"templates/layout.html"}
+	for _, name := range slices.Sorted(maps.Keys(partialTypes)) {
+		partials = append(partials, path.Join("templates", name+".html"))
+	}
 	for name := range found {
-		if name == "layout" {
+		if name == "layout" || partialTypes[name] != nil {
 			continue
 		}
 		if _, ok := pageTypes[name]; !ok {
@@ -78,7 +96,7 @@ func (s *Server) parseTemplates() error {
 	}
 	for name, zero := range pageTypes {
 		base, err := template.New(name).Funcs(template.FuncMap{"T": func(string, ...any) string { return "" }}).
-			ParseFS(assets, "templates/layout.html", path.Join("templates", name+".html"))
+			ParseFS(assets, append(slices.Clone(partials), path.Join("templates", name+".html"))...)
 		if err != nil {
 			return fmt.Errorf("web: %w", err)
 		}
@@ -90,6 +108,11 @@ func (s *Server) parseTemplates() error {
 			t.Funcs(template.FuncMap{"T": s.translator(lang)})
 			if err := t.ExecuteTemplate(io.Discard, "layout", zero()); err != nil {
 				return fmt.Errorf("web: template %s: %w", name, err)
+			}
+			for pname, pzero := range partialTypes {
+				if err := t.ExecuteTemplate(io.Discard, pname, pzero()); err != nil {
+					return fmt.Errorf("web: template %s in %s: %w", pname, name, err)
+				}
 			}
 			s.tmpl[lang][name] = t
 		}
