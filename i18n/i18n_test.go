@@ -230,6 +230,7 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 	}
 	dyn("orgtype.", nrm.ReferrerMIU, nrm.ReferrerOutside)
 	dyn("figure.", "svc_ref", "svc_done")
+	dyn("stats.source.", "nrm", "ctdc", "htcds")
 	// Statistics reports (web/report_view.go): figures, indicators with their
 	// definitions, age bands and units.
 	dyn("figure.", "status", "form", "by", "region", "nation", "sex_age", "trend", "perp_sex", "perp_age")

@@ -282,7 +282,7 @@ func TestXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fe.Close()
-	if got := fe.GetSheetList(); got[0] != "Summary" || got[1] != "figure.status" {
+	if got := fe.GetSheetList(); got[0] != "Summary" || got[1] != i18n.MustLoad().T("en", "figure.status") {
 		t.Errorf("English sheets %q", got)
 	}
 }

@@ -123,11 +123,15 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			}
 			s.observe(r.Method, st, sw, time.Since(start))
 		}()
-		if r.ContentLength > MaxBody {
+		limit := int64(MaxBody)
+		if uploadRoute(r) {
+			limit = MaxUpload
+		}
+		if r.ContentLength > limit {
 			s.fail(sw, r, nrm.Errorf(nrm.ETooLarge, "error.too_large"))
 			return
 		}
-		r.Body = http.MaxBytesReader(sw, r.Body, MaxBody)
+		r.Body = http.MaxBytesReader(sw, r.Body, limit)
 		if err := s.cop.Check(r); err != nil {
 			s.crossOriginDenied(sw, r)
 			return

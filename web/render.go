@@ -46,6 +46,9 @@ var pageTypes = map[string]func() any{
 	"feedbacklinks":   func() any { return &feedbackLinksPage{} },
 	"feedbackresults": func() any { return &feedbackResultsPage{} },
 	"advisory":        func() any { return &advisoryPage{} },
+	// Monitoring (statistics_pages.go).
+	"statistics":         func() any { return &statisticsPage{} },
+	"statisticsdatasets": func() any { return &datasetsPage{} },
 }
 
 // partialTypes lists the templates that are parts of pages, not pages: each is parsed

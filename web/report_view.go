@@ -289,7 +289,7 @@ func (s *Server) reportKPI(lang string, x stats.KPI, idPrefix string, top bool) 
 		id += "-" + safeID(x.Label)
 	}
 	if kv.Shown && x.Distribution != nil {
-		fv := reportFigure{ID: id + "-dist", Title: T("report.distribution", kv.Name), RowHead: T("report.band", unit), Sub: true}
+		fv := reportFigure{ID: id + "-dist", Title: T("report.distribution_of", kv.Name), RowHead: T("report.band", unit), Sub: true}
 		opt := chart.Options{ID: id + "-dist", ValueLabel: T("report.number"), CategoryLabel: unit, WithheldNote: T("report.withheld"), Horizontal: true}
 		fv, w, err := s.fillFigure(lang, fv, "", "", x.Distribution, nil, opt)
 		if err != nil {

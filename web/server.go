@@ -166,6 +166,7 @@ func (s *Server) routes() {
 	s.actionRoutes()
 	s.voiceRoutes()
 	s.statisticsRoutes()
+	s.statisticsPageRoutes()
 
 	// JSON API.
 	s.handle("GET /api/v1/openapi.json", s.openapi)
