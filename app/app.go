@@ -141,6 +141,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.checkpoints(ctx)
 	go a.escalations(ctx)
 	go a.retention(ctx)
+	go a.statistics(ctx)
 	errc := make(chan error, 1)
 	go func() {
 		if a.Config.TLSCert != "" {
@@ -191,6 +192,26 @@ func (a *App) escalations(ctx context.Context) {
 			a.Log.Error("deadline escalation failed", "err", err)
 		} else if n > 0 {
 			a.Log.Info("missed deadlines escalated", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// statistics keeps the monitoring figures current every minute, through the
+// door: the persons named in the audit log since the last run are
+// recomputed, so a dashboard seldom has catching up to do.
+func (a *App) statistics(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := a.Door.RefreshStats(ctx); err != nil {
+			a.Log.Error("statistics refresh failed", "err", err)
+		} else if n > 0 {
+			a.Log.Info("statistics refreshed", "persons", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -35,6 +35,7 @@ Commands:
   audit         verify | checkpoint   (check the tamper-evident audit trail)
   keys          rotate   (new key-encryption key; re-wrap every data key online)
   retention     run   (erase records past their retention period now and print the report)
+  stats         rebuild (recompute every statistics fact of the register from the records)
   backup        write a consistent online backup of the database
   restore       bring a backup back (SQLite: stop the server first)
   gen           fill a database with synthetic fictional records (benchmarks)
@@ -70,6 +71,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdKeys(ctx, rest, stdout, stderr)
 	case "retention":
 		err = cmdRetention(ctx, rest, stdout, stderr)
+	case "stats":
+		err = cmdStats(ctx, rest, stdout, stderr)
 	case "backup":
 		err = cmdBackup(ctx, rest, stdout, stderr)
 	case "restore":
@@ -418,6 +421,20 @@ func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	primary, ids := a.Vault.KeyInfo()
 	fmt.Fprintf(stdout, "new primary key %d (%d keys in the keyset); %d data keys re-wrapped\n", primary, len(ids), n)
+	return nil
+}
+
+func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	a, err := openSub(ctx, "stats", "rebuild", args, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := a.Door.RebuildStats(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "statistics rebuilt from %d records\n", n)
 	return nil
 }
 

@@ -651,42 +651,57 @@ func (s *Service) Statistics(ctx context.Context, a *nrm.Actor, f stats.Filter) 
 	return rep, err
 }
 
-// totals sums the rollup rows the filter selects. The period and region are
-// conditions in SQL; Totals.Add checks them again (it is also the one
-// definition of what a filter selects, shared with the tests).
+// totals sums the rollup rows the filter selects, in the database: one
+// query for the items (by emergency flag), one for the persons per period
+// and region. The conditions are stats.Filter.Selects written in SQL.
 func (s *Service) totals(ctx context.Context, tx *store.Tx, f stats.Filter) (*stats.Totals, error) {
-	q := `SELECT p_from, p_to, region, emergency, dim, val, SUM(n) FROM stat_counts WHERE dataset = ?`
+	where := ` FROM stat_counts WHERE dataset = ?`
 	args := []any{f.Dataset}
 	if f.From != 0 {
-		q += ` AND p_from >= ?`
+		where += ` AND p_from >= ?`
 		args = append(args, int(f.From))
 	}
 	if f.To != 0 {
-		q += ` AND p_to <= ? AND p_to > 0`
+		where += ` AND p_to <= ? AND p_to > 0`
 		args = append(args, int(f.To))
 	}
 	if f.Region != "" {
-		q += ` AND region = ?`
+		where += ` AND region = ?`
 		args = append(args, f.Region)
 	}
-	q += ` GROUP BY p_from, p_to, region, emergency, dim, val`
-	rows, err := tx.Query(ctx, q, args...)
+	t := stats.NewTotals()
+	rows, err := tx.Query(ctx, `SELECT emergency, dim, val, SUM(n)`+where+` GROUP BY emergency, dim, val`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	t := stats.NewTotals()
 	for rows.Next() {
-		var c stats.Count
-		var from, to int
 		var e int64
-		if err := rows.Scan(&from, &to, &c.Region, &e, &c.Dim, &c.Val, &c.N); err != nil {
+		var it stats.Item
+		var n int
+		if err := rows.Scan(&e, &it.Dim, &it.Val, &n); err != nil {
 			return nil, err
 		}
-		c.From, c.To, c.Emergency = stats.Month(from), stats.Month(to), e != 0
-		t.Add(c, f)
+		t.Items[min(e, 1)][it] += n
 	}
-	return t, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	prs, err := tx.Query(ctx, `SELECT p_from, p_to, region, SUM(n)`+where+` AND dim = ? GROUP BY p_from, p_to, region`, append(args, stats.DimAll)...)
+	if err != nil {
+		return nil, err
+	}
+	defer prs.Close()
+	for prs.Next() {
+		var from, to, n int
+		var region string
+		if err := prs.Scan(&from, &to, &region, &n); err != nil {
+			return nil, err
+		}
+		t.Periods[[2]stats.Month{stats.Month(from), stats.Month(to)}] += n
+		t.Regions[region] += n
+	}
+	return t, prs.Err()
 }
 
 // statOptions are the jurisdiction's settings for stats.Build.

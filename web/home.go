@@ -27,6 +27,8 @@ type homePage struct {
 	Inbox, Emergency bool
 	// Voices (issue #6): anonymous feedback links, the Advisory Board.
 	Feedback, Advisory bool
+	// Monitoring (issue #6): the dashboard and periodic reports.
+	Statistics bool
 
 	List           []personRow
 	More           string // link to the next page of the list
@@ -122,6 +124,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, st *reqState) {
 	pg.Refer = nrm.CanCreatePerson(a)
 	pg.Inbox, pg.Emergency = nrm.CanActOnServiceReferrals(a), nrm.CanSwitchEmergency(a)
 	pg.Feedback, pg.Advisory = nrm.CanRunFeedback(a), nrm.CanReadVoices(a)
+	pg.Statistics = nrm.CanReadStatistics(a)
 	pg.Persons = listsPersons(a) && !pg.Register
 	ctx := r.Context()
 	if pg.Persons || pg.Register {

@@ -40,6 +40,7 @@ CREATE TABLE stat_counts (
   n BIGINT NOT NULL,
   PRIMARY KEY (dataset, p_from, p_to, region, emergency, dim, val)
 );
+CREATE INDEX stat_counts_dim ON stat_counts(dataset, dim, p_from, p_to, region);
 
 CREATE TABLE stat_state (
   id INTEGER PRIMARY KEY,
