@@ -238,6 +238,8 @@ func kpiText(k stats.KPI, t Translator) string {
 	}
 	dec := t("report.decimal_mark")
 	switch {
+	case k.Unit == "share" && k.ID == "timeliness" && k.Median > 0:
+		return num(k.Value*100, 1, dec) + "%" + t("report.typical_delay", num(k.Median, 1, dec))
 	case k.Unit == "share":
 		return num(k.Value*100, 1, dec) + "%"
 	case isDuration(k.Unit):

@@ -279,6 +279,9 @@ func (s *Server) reportKPI(lang string, x stats.KPI, idPrefix string, top bool) 
 		kv.Value = T("report.kpi_not_shown")
 	case x.Unit == "share":
 		kv.Value = T("report.value_share", reportNumber(lang, x.Value*100))
+		if x.ID == "timeliness" && x.Median > 0 {
+			kv.Value += T("report.typical_delay", reportNumber(lang, x.Median))
+		}
 	case x.Unit == "days" || x.Unit == "working_days":
 		kv.Value = T("report.value_duration", reportNumber(lang, x.Median), unit, reportNumber(lang, x.Mean), unit)
 	default:
