@@ -61,14 +61,14 @@ func BenchmarkRawBulkExport(b *testing.B) {
 		ctx := context.Background()
 		bulkIDs(b, f)
 		page := f.q.bind(`SELECT p.created_at, p.id FROM persons p WHERE (p.owner_org = ? OR EXISTS (SELECT 1 FROM assignments x WHERE x.person_id = p.id AND x.user_id = ?))
-			AND (p.created_at > ? OR (p.created_at = ? AND p.id > ?)) ORDER BY p.created_at, p.id LIMIT ?`)
+			AND (p.created_at, p.id) > (?, ?) ORDER BY p.created_at, p.id LIMIT ?`)
 		for b.Loop() {
 			var at int64
 			var last string
 			n := 0
 			for n < bulkN {
 				err := f.rawTx(ctx, func(tx *sql.Tx, now time.Time) error {
-					ids, ats, err := rawPage(ctx, tx, page, f.cm.OrgID, f.cm.UserID, at, at, last, min(bulkChunk, bulkN-n))
+					ids, ats, err := rawPage(ctx, tx, page, f.cm.OrgID, f.cm.UserID, at, last, min(bulkChunk, bulkN-n))
 					if err != nil {
 						return err
 					}

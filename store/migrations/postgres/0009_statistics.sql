@@ -47,3 +47,7 @@ CREATE TABLE stat_state (
   audit_seq BIGINT NOT NULL
 );
 INSERT INTO stat_state (id, audit_seq) VALUES (1, 0);
+
+-- Bulk walks (exports, reassignment) page through persons in (created_at,
+-- id) order; without this index every page scanned and sorted the register.
+CREATE INDEX persons_created ON persons(created_at, id);
