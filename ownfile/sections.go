@@ -17,18 +17,18 @@ func (d *doc) about(f *nrm.OwnFile) {
 	if by == "" {
 		by = d.t("ownfile.about.unknown_org")
 	}
-	d.para(d.t("ownfile.about.produced", by, d.dateTime(f.ProducedAt)), false, sizeBody)
-	d.para(d.t("ownfile.about.what"), false, sizeBody)
-	d.para(d.t("ownfile.about.code", f.Code), false, sizeBody)
-	d.para(d.t("ownfile.about.others"), false, sizeBody)
-	d.para(d.t("ownfile.about.questions"), false, sizeBody)
+	d.Para(d.t("ownfile.about.produced", by, d.dateTime(f.ProducedAt)), false, sizeBody)
+	d.Para(d.t("ownfile.about.what"), false, sizeBody)
+	d.Para(d.t("ownfile.about.code", f.Code), false, sizeBody)
+	d.Para(d.t("ownfile.about.others"), false, sizeBody)
+	d.Para(d.t("ownfile.about.questions"), false, sizeBody)
 }
 
 func (d *doc) details(f *nrm.OwnFile) {
 	d.heading(d.t("ownfile.section.details"))
 	p := f.Person
 	if p == nil {
-		d.para(d.t("ownfile.none"), false, sizeBody)
+		d.Para(d.t("ownfile.none"), false, sizeBody)
 		return
 	}
 	d.field("ownfile.label.code", p.Code)
@@ -65,14 +65,14 @@ func (d *doc) details(f *nrm.OwnFile) {
 		d.field("ownfile.label.phone", id.Phone)
 		d.field("ownfile.label.address", id.Address)
 	} else {
-		d.para(d.t("ownfile.details.identity_absent"), false, sizeBody)
+		d.Para(d.t("ownfile.details.identity_absent"), false, sizeBody)
 	}
 
 	d.sub(d.t("ownfile.details.account"))
 	if p.Narrative != nil && strings.TrimSpace(*p.Narrative) != "" {
-		d.para(*p.Narrative, false, sizeBody)
+		d.Para(*p.Narrative, false, sizeBody)
 	} else {
-		d.para(d.t("ownfile.details.account_absent"), false, sizeBody)
+		d.Para(d.t("ownfile.details.account_absent"), false, sizeBody)
 	}
 }
 
@@ -183,7 +183,7 @@ func (d *doc) disclosures(f *nrm.OwnFile) {
 	if !d.section("ownfile.section.disclosures", "ownfile.disclosures.intro", "ownfile.disclosures.none", len(f.Disclosures)) {
 		return
 	}
-	d.y += 4
+	d.Y += 4
 	for _, x := range f.Disclosures {
 		who := x.OrgName
 		if x.Role != "" {
@@ -209,10 +209,10 @@ func (d *doc) disclosures(f *nrm.OwnFile) {
 func (d *doc) section(headingKey, introKey, noneKey string, n int) bool {
 	d.heading(d.t(headingKey))
 	if introKey != "" {
-		d.para(d.t(introKey), false, sizeBody)
+		d.Para(d.t(introKey), false, sizeBody)
 	}
 	if n == 0 {
-		d.para(d.t(noneKey), false, sizeBody)
+		d.Para(d.t(noneKey), false, sizeBody)
 	}
 	return n > 0
 }

@@ -4,10 +4,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/signintech/gopdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
-
+	"github.com/nrm-org/nrm/pdfdoc"
 	"github.com/nrm-org/nrm/stats"
 )
 
@@ -25,8 +22,8 @@ func PDF(w io.Writer, r *stats.Report, t Translator) error {
 		return err
 	}
 	title := t("report.title")
-	d.pdf.SetInfo(gopdf.PdfInfo{Title: title, Creator: "nrm", Producer: "nrm", CreationDate: r.GeneratedAt})
-	d.para(title, true, sizeTitle)
+	d.Info(title, "nrm", r.GeneratedAt)
+	d.Para(title, true, sizeTitle)
 	k := r.K
 	if k == 0 {
 		k = r.Filter.K
@@ -42,18 +39,18 @@ func PDF(w io.Writer, r *stats.Report, t Translator) error {
 	} {
 		d.row([]string{kv[0], kv[1]}, []float64{200, textW - 200 - gap}, true, sizeBody)
 	}
-	d.y += 4
-	d.para(t("report.marker_note", Marker, k), false, sizeBody)
+	d.Y += 4
+	d.Para(t("report.marker_note", Marker, k), false, sizeBody)
 	d.kpis(t("report.kpis"), r.KPIs)
 	d.kpis(t("report.kpis_emergency"), r.EmergencyKPIs)
 	for _, fig := range r.Figures {
 		d.figure(fig)
 	}
 	d.pageNumbers()
-	if d.err != nil {
-		return errf("pdf: %w", d.err)
+	if d.Err != nil {
+		return errf("pdf: %w", d.Err)
 	}
-	if _, err := d.pdf.WriteTo(w); err != nil {
+	if _, err := d.PDF.WriteTo(w); err != nil {
 		return errf("pdf: %w", err)
 	}
 	return nil
@@ -61,7 +58,7 @@ func PDF(w io.Writer, r *stats.Report, t Translator) error {
 
 // The page: A4 in points, with margins of about two centimetres.
 const (
-	pageW, pageH = 595.28, 841.89
+	pageW, pageH = pdfdoc.PageW, pdfdoc.PageH
 	marginX      = 50.0
 	marginTop    = 50.0
 	marginBottom = 60.0 // the page number sits below the text
@@ -79,147 +76,27 @@ const (
 	tableColMin = 44.0  // the narrowest number column
 )
 
-const (
-	fontRegular = "regular"
-	fontBold    = "bold"
-)
-
-// doc is a PDF being written top to bottom. The first error stops all drawing and is
-// returned by PDF.
+// doc is the report being written top to bottom (package pdfdoc).
 type doc struct {
-	pdf *gopdf.GoPdf
-	t   Translator
-	y   float64
-	err error
+	*pdfdoc.Doc
+	t Translator
 }
 
 func newDoc(t Translator) (*doc, error) {
-	pdf := &gopdf.GoPdf{}
-	pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
-	if err := pdf.AddTTFFontData(fontRegular, goregular.TTF); err != nil {
-		return nil, errf("pdf: font: %w", err)
+	pd, err := pdfdoc.New(pdfdoc.Layout{MarginX: marginX, MarginTop: marginTop, MarginBottom: marginBottom, Leading: leading})
+	if err != nil {
+		return nil, err
 	}
-	if err := pdf.AddTTFFontData(fontBold, gobold.TTF); err != nil {
-		return nil, errf("pdf: font: %w", err)
-	}
-	d := &doc{pdf: pdf, t: t}
-	d.newPage()
-	return d, nil
-}
-
-func (d *doc) newPage() {
-	d.pdf.AddPage()
-	d.y = marginTop
-}
-
-func (d *doc) font(bold bool, size float64) {
-	family := fontRegular
-	if bold {
-		family = fontBold
-	}
-	if err := d.pdf.SetFont(family, "", size); err != nil && d.err == nil {
-		d.err = err
-	}
-}
-
-// fits reports whether h points of height fit above the bottom margin.
-func (d *doc) fits(h float64) bool { return d.y+h <= pageH-marginBottom || d.y <= marginTop }
-
-// room starts a new page unless h points of height fit above the bottom margin.
-func (d *doc) room(h float64) {
-	if !d.fits(h) {
-		d.newPage()
-	}
-}
-
-// wrap breaks text into lines no wider than width in the current font, between words
-// where it can and inside a word only when the word alone is too wide.
-func (d *doc) wrap(text string, width float64) []string {
-	var lines []string
-	for para := range strings.SplitSeq(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
-		line := ""
-		for _, word := range strings.Fields(para) {
-			try := word
-			if line != "" {
-				try = line + " " + word
-			}
-			if d.width(try) <= width {
-				line = try
-				continue
-			}
-			if line != "" {
-				lines = append(lines, line)
-			}
-			line = ""
-			for d.width(word) > width {
-				cut := d.fit(word, width)
-				lines = append(lines, word[:cut])
-				word = word[cut:]
-			}
-			line = word
-		}
-		lines = append(lines, line)
-	}
-	return lines
-}
-
-// fit returns the byte length of the longest prefix of word (at least one letter) that
-// fits in width.
-func (d *doc) fit(word string, width float64) int {
-	cut := 0
-	for i, r := range word {
-		next := i + len(string(r))
-		if cut > 0 && d.width(word[:next]) > width {
-			break
-		}
-		cut = next
-	}
-	return cut
-}
-
-func (d *doc) width(s string) float64 {
-	w, err := d.pdf.MeasureTextWidth(s)
-	if err != nil && d.err == nil {
-		d.err = err
-	}
-	return w
-}
-
-func (d *doc) at(x, y float64, s string, size float64) {
-	if d.err != nil || s == "" {
-		return
-	}
-	d.pdf.SetXY(x, y)
-	if err := d.pdf.Cell(&gopdf.Rect{W: d.width(s) + 1, H: size * leading}, s); err != nil {
-		d.err = err
-	}
-}
-
-// para writes wrapped text across the text width.
-func (d *doc) para(text string, bold bool, size float64) {
-	d.font(bold, size)
-	for _, l := range d.wrap(text, textW) {
-		d.room(size * leading)
-		d.at(marginX, d.y, l, size)
-		d.y += size * leading
-	}
-	d.y += size * 0.4
+	return &doc{Doc: pd, t: t}, nil
 }
 
 // heading starts a section, kept together with the first lines after it, underlined.
 func (d *doc) heading(s string) {
-	d.y += 10
-	d.room(sizeHeading*leading + 5*sizeTable*leading)
-	d.para(s, true, sizeHeading)
-	d.rule(d.y - 3)
-	d.y += 3
-}
-
-func (d *doc) rule(y float64) {
-	if d.err == nil {
-		d.pdf.SetLineWidth(0.5)
-		d.pdf.Line(marginX, y, pageW-marginX, y)
-	}
+	d.Y += 10
+	d.Room(sizeHeading*leading + 5*sizeTable*leading)
+	d.Para(s, true, sizeHeading)
+	d.Rule(d.Y-3, 0.5)
+	d.Y += 3
 }
 
 // row writes cells side by side, each wrapped in its column; the first may be bold; a
@@ -230,42 +107,42 @@ func (d *doc) row(cells []string, widths []float64, boldFirst bool, size float64
 }
 
 func (d *doc) rowAgain(cells []string, widths []float64, boldFirst, boldAll bool, size float64, again func(), right ...bool) {
-	if d.err != nil {
+	if d.Err != nil {
 		return
 	}
 	bold := func(i int) bool { return boldAll || (boldFirst && i == 0) }
 	cols := make([][]string, len(cells))
 	n := 0
 	for i, c := range cells {
-		d.font(bold(i), size)
-		cols[i] = d.wrap(c, widths[i])
+		d.Font(bold(i), size)
+		cols[i] = d.Wrap(c, widths[i])
 		n = max(n, len(cols[i]))
 	}
 	lh := size * leading
-	if h := float64(n) * lh; h <= pageH-marginTop-marginBottom && !d.fits(h) {
-		d.newPage()
+	if h := float64(n) * lh; h <= pageH-marginTop-marginBottom && !d.Fits(h) {
+		d.NewPage()
 		if again != nil {
 			again()
 		}
 	}
 	for k := range n {
-		d.room(lh)
+		d.Room(lh)
 		x := marginX
 		for i := range cols {
 			if k < len(cols[i]) {
-				d.font(bold(i), size)
+				d.Font(bold(i), size)
 				s := cols[i][k]
 				if i < len(right) && right[i] {
-					d.at(x+widths[i]-d.width(s), d.y, s, size)
+					d.At(x+widths[i]-d.Width(s), d.Y, s, size)
 				} else {
-					d.at(x, d.y, s, size)
+					d.At(x, d.Y, s, size)
 				}
 			}
 			x += widths[i] + gap
 		}
-		d.y += lh
+		d.Y += lh
 	}
-	d.y += size * 0.25
+	d.Y += size * 0.25
 }
 
 // kpis writes one section of indicators: name, figure and base, definition.
@@ -318,7 +195,7 @@ func (d *doc) figure(fig stats.Figure) {
 	t := d.t
 	d.heading(figureTitle(fig, t))
 	if fig.NotAdditive {
-		d.para(t("report.not_additive"), false, sizeSmall)
+		d.Para(t("report.not_additive"), false, sizeSmall)
 	}
 	head := header(fig, t)
 	ncols := len(head) - 1
@@ -345,11 +222,11 @@ func (d *doc) figure(fig stats.Figure) {
 			hd = append(hd, head[j+1])
 		}
 		if start > 0 {
-			d.y += 6
+			d.Y += 6
 		}
 		headings := func() {
 			d.rowAgain(hd, widths, false, true, sizeTable, nil, right...)
-			d.rule(d.y - 2)
+			d.Rule(d.Y-2, 0.5)
 		}
 		headings()
 		cells := make([]string, 0, len(hd))
@@ -359,32 +236,32 @@ func (d *doc) figure(fig stats.Figure) {
 				cells = append(cells, cellText(row[j]))
 			}
 			if total {
-				if !d.fits(sizeTable * leading) {
-					d.newPage()
+				if !d.Fits(sizeTable * leading) {
+					d.NewPage()
 					headings()
 				}
-				d.rule(d.y - 1)
+				d.Rule(d.Y-1, 0.5)
 			}
 			d.rowAgain(cells, widths, total, total, sizeTable, headings, right...)
-			return d.err
+			return d.Err
 		})
 	}
 }
 
 // pageNumbers writes "page X of Y" at the foot of every page.
 func (d *doc) pageNumbers() {
-	if d.err != nil {
+	if d.Err != nil {
 		return
 	}
-	n := d.pdf.GetNumberOfPages()
+	n := d.PDF.GetNumberOfPages()
 	for i := 1; i <= n; i++ {
-		if err := d.pdf.SetPage(i); err != nil {
-			d.err = err
+		if err := d.PDF.SetPage(i); err != nil {
+			d.Err = err
 			return
 		}
-		d.font(false, sizeSmall)
+		d.Font(false, sizeSmall)
 		s := d.t("report.page", i, n)
-		d.at(pageW-marginX-d.width(s), pageH-marginBottom/2-sizeSmall, s, sizeSmall)
+		d.At(pageW-marginX-d.Width(s), pageH-marginBottom/2-sizeSmall, s, sizeSmall)
 	}
 }
 
