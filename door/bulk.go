@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/store"
@@ -54,6 +55,33 @@ func page(ctx context.Context, tx *store.Tx, q string, args []any) ([]keyset, er
 // before emit sees the record. There is no cap: f.Limit, when set, is the
 // caller's own. It returns how many records were emitted.
 func (s *Service) ExportPersons(ctx context.Context, a *nrm.Actor, f PersonFilter, emit func(nrm.Person) error) (int, error) {
+	return walkExport(ctx, s, a, f, nil, func(tx *store.Tx, id string) (nrm.Person, bool, error) {
+		p, parts, err := s.load(ctx, tx, a, id, nrm.Read)
+		if _, ok := err.(*denied); ok {
+			return nrm.Person{}, false, nil // selected, but the policy gives this role nothing of it
+		} else if err != nil {
+			return nrm.Person{}, false, err
+		}
+		if p.IsChild() {
+			parts = []nrm.Part{nrm.PartSummary}
+		}
+		if err := s.reveal(ctx, tx, p, parts); err != nil {
+			return nrm.Person{}, false, err
+		}
+		err = s.appendAudit(ctx, tx, a, event{action: ActExport, subject: p.ID, fields: partNames(parts), breakGlass: p.glass})
+		return p.Person, err == nil, err
+	}, emit)
+}
+
+// walkExport pages through the records an organisation may take away (its
+// own, those assigned, those disclosed to it), narrowed by f and by cond
+// (an extra SQL condition on p with its arguments, from the chunk's clock),
+// in transactions of bulkChunk records. visit reads one record inside the
+// chunk's transaction and appends its audit entry, or leaves it out; the
+// chunk commits — audit included — before emit sees any of it. There is no
+// cap: f.Limit, when set, is the caller's own.
+func walkExport[T any](ctx context.Context, s *Service, a *nrm.Actor, f PersonFilter, cond func(now time.Time) (string, []any),
+	visit func(tx *store.Tx, id string) (T, bool, error), emit func(T) error) (int, error) {
 	if err := scoped(a, nrm.Read); err != nil {
 		return 0, err
 	}
@@ -67,12 +95,16 @@ func (s *Service) ExportPersons(ctx context.Context, a *nrm.Actor, f PersonFilte
 		if f.Limit > 0 {
 			size = min(size, f.Limit-n)
 		}
-		var chunk []nrm.Person
+		var chunk []T
 		var last []keyset
 		err := s.db.Update(ctx, func(tx *store.Tx) error {
 			chunk = chunk[:0]
 			q := `SELECT p.created_at, p.id FROM persons p WHERE (p.owner_org = ? OR EXISTS (SELECT 1 FROM assignments x WHERE x.person_id = p.id AND x.user_id = ?) OR ` + disclosedTo + `)`
 			args := append([]any{a.OrgID, a.UserID}, disclosedArgs(a, tx.Now)...)
+			if cond != nil {
+				c, ca := cond(tx.Now)
+				q, args = q+" AND "+c, append(args, ca...)
+			}
 			q, args = statusRegion(q, args, f.Status, f.Region)
 			q, args = pos.after(q, args, size)
 			var err error
@@ -80,21 +112,12 @@ func (s *Service) ExportPersons(ctx context.Context, a *nrm.Actor, f PersonFilte
 				return err
 			}
 			for _, k := range last {
-				p, parts, err := s.load(ctx, tx, a, k.id, nrm.Read)
-				if _, ok := err.(*denied); ok {
-					continue // selected, but the policy gives this role nothing of it
-				} else if err != nil {
+				v, ok, err := visit(tx, k.id)
+				if err != nil {
 					return err
 				}
-				if p.IsChild() {
-					parts = []nrm.Part{nrm.PartSummary}
-				}
-				if err := s.reveal(ctx, tx, p, parts); err != nil {
-					return err
-				}
-				chunk = append(chunk, p.Person)
-				if err := s.appendAudit(ctx, tx, a, event{action: ActExport, subject: p.ID, fields: partNames(parts), breakGlass: p.glass}); err != nil {
-					return err
+				if ok {
+					chunk = append(chunk, v)
 				}
 			}
 			return nil
@@ -102,8 +125,8 @@ func (s *Service) ExportPersons(ctx context.Context, a *nrm.Actor, f PersonFilte
 		if err != nil {
 			return n, fail(err)
 		}
-		for _, p := range chunk {
-			if err := emit(p); err != nil {
+		for _, v := range chunk {
+			if err := emit(v); err != nil {
 				return n, err
 			}
 			n++

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/htcds"
@@ -11,77 +12,41 @@ import (
 )
 
 // statisticsConsent is the condition, on persons p, that an active consent covers
-// statistics (argument: now). The jurisdiction profile has no legal basis for statistics
-// without consent yet: when it gets one, it is one more OR here.
+// statistics (argument: now). It decides who the statistics count where the
+// jurisdiction requires consent (door/monitor.go) and who an HTCDS export may carry
+// (always: the records leave for another organisation).
 const statisticsConsent = `EXISTS (SELECT 1 FROM consents c WHERE c.person_id = p.id AND c.purpose = 'statistics'
 	AND c.withdrawn_at = 0 AND c.superseded_at = 0 AND (c.expires_at = 0 OR c.expires_at > ?))`
 
 // ExportHTCDS streams, as records of IOM's Human Trafficking Case Data Standard v2.0
 // (htcds.Record: identity stripped, a child's no more precise than the year), the records
-// an organisation may take away — the same selection and policy as ExportPersons — whose
-// person has an active consent to statistics. Only the summary part is read: identity and
-// account are never decrypted. Records visible only through break-glass are left out.
-// Each exported record gets its own audit entry (ActHTCDSExport), committed before emit
-// sees it. f.Limit, when set, caps the count. It returns how many records were emitted.
+// an organisation may take away — the same selection and policy as ExportPersons
+// (walkExport) — whose person has an active consent to statistics. Only the summary part
+// is read: identity and account are never decrypted. Records visible only through
+// break-glass are left out. Each exported record gets its own audit entry
+// (ActHTCDSExport), committed before emit sees it. It returns how many were emitted.
 func (s *Service) ExportHTCDS(ctx context.Context, a *nrm.Actor, f PersonFilter, emit func(map[string]string) error) (int, error) {
-	if err := scoped(a, nrm.Read); err != nil {
-		return 0, err
-	}
-	if !readsRecords(a) {
-		return 0, nrm.Errorf(nrm.EForbidden, "error.forbidden")
-	}
-	var pos keyset
-	n := 0
-	for {
-		size := bulkChunk
-		if f.Limit > 0 {
-			size = min(size, f.Limit-n)
+	consented := func(now time.Time) (string, []any) { return statisticsConsent, []any{store.Micros(now)} }
+	return walkExport(ctx, s, a, f, consented, func(tx *store.Tx, id string) (map[string]string, bool, error) {
+		p, _, err := s.load(ctx, tx, a, id, nrm.Read)
+		if _, ok := err.(*denied); ok || err == nil && p.glass {
+			return nil, false, nil // selected, but the policy gives this role nothing of it (or only in an emergency)
+		} else if err != nil {
+			return nil, false, err
 		}
-		var chunk []map[string]string
-		var last []keyset
-		err := s.db.Update(ctx, func(tx *store.Tx) error {
-			chunk = chunk[:0]
-			q := `SELECT p.created_at, p.id FROM persons p WHERE (p.owner_org = ? OR EXISTS (SELECT 1 FROM assignments x WHERE x.person_id = p.id AND x.user_id = ?) OR ` + disclosedTo + `)
-			AND ` + statisticsConsent
-			args := append([]any{a.OrgID, a.UserID}, disclosedArgs(a, tx.Now)...)
-			args = append(args, store.Micros(tx.Now))
-			q, args = statusRegion(q, args, f.Status, f.Region)
-			q, args = pos.after(q, args, size)
-			var err error
-			if last, err = page(ctx, tx, q, args); err != nil {
-				return err
-			}
-			for _, k := range last {
-				p, _, err := s.load(ctx, tx, a, k.id, nrm.Read)
-				if _, ok := err.(*denied); ok || err == nil && p.glass {
-					continue // selected, but the policy gives this role nothing of it (or only in an emergency)
-				} else if err != nil {
-					return err
-				}
-				var by string
-				err = tx.QueryRow(ctx, `SELECT referrer_type FROM referrals WHERE person_id = ? ORDER BY created_at, id LIMIT 1`, p.ID).Scan(&by)
-				if err != nil && !errors.Is(err, sql.ErrNoRows) {
-					return err
-				}
-				chunk = append(chunk, htcds.Record(p.Person, htcds.Extra{By: by}))
-				if err := s.appendAudit(ctx, tx, a, event{action: ActHTCDSExport, subject: p.ID, fields: []string{string(nrm.PartSummary)}}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return n, fail(err)
+		// Who referred first: the referrer type, or the referring organisation's type
+		// (the same reading as the statistics' facts).
+		var rt, ot string
+		err = tx.QueryRow(ctx, `SELECT r.referrer_type, o.type FROM referrals r JOIN orgs o ON o.id = r.org_id
+			WHERE r.person_id = ? ORDER BY r.created_at, r.id LIMIT 1`, p.ID).Scan(&rt, &ot)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, false, err
 		}
-		for _, rec := range chunk {
-			if err := emit(rec); err != nil {
-				return n, err
-			}
-			n++
+		if rt == "" {
+			rt = ot
 		}
-		if len(last) < size || f.Limit > 0 && n >= f.Limit {
-			return n, nil
-		}
-		pos = last[len(last)-1]
-	}
+		rec := htcds.Record(p.Person, htcds.Extra{By: rt})
+		err = s.appendAudit(ctx, tx, a, event{action: ActHTCDSExport, subject: p.ID, fields: []string{string(nrm.PartSummary)}})
+		return rec, err == nil, err
+	}, emit)
 }

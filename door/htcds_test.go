@@ -74,3 +74,28 @@ func TestExportHTCDSNeedsStatisticsConsent(t *testing.T) {
 		}
 	})
 }
+
+// TestExportHTCDSNamesWhoReferred: a referral recorded by an organisation in
+// its own name carries that organisation's type (as the statistics read it).
+func TestExportHTCDSNamesWhoReferred(t *testing.T) {
+	forEngines(t, func(t *testing.T, engine string) {
+		w := newWorld(t, engine)
+		res, err := w.Door.Refer(ctx, w.cm, nrm.ReferralInput{Region: "berat", Sex: "female", AgeBasis: nrm.AgeDeclared, AgeYears: ptr(30), Consent: nrm.ConsentGiven})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Door.RecordConsent(ctx, w.cm, res.Person.ID, informed(nrm.PurposeStatistics, nrm.ConsentSummary, nrm.GivenByPerson)); err != nil {
+			t.Fatal(err)
+		}
+		var recs []map[string]string
+		if _, err := w.Door.ExportHTCDS(ctx, w.cm, door.PersonFilter{}, func(rec map[string]string) error {
+			recs = append(recs, rec)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != 1 || recs[0][htcds.FOrgType] != "LocalGovernmentOrganisation" {
+			t.Fatalf("a social services referral should name its organisation type: %v", recs)
+		}
+	})
+}

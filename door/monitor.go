@@ -196,16 +196,14 @@ func (s *Service) factSources(ctx context.Context, tx *store.Tx, where func(stri
 		return nil, err
 	}
 	if s.profile.Statistics.RequiresConsent {
-		now := store.Micros(tx.Now)
-		if err := q(`SELECT c.person_id FROM consents c WHERE `+where("c.person_id")+` AND c.purpose = ? AND c.withdrawn_at = 0
-			AND c.superseded_at = 0 AND (c.expires_at = 0 OR c.expires_at > ?)`, func(rs *sql.Rows) error {
+		if err := q(`SELECT p.id FROM persons p WHERE `+where("p.id")+` AND `+statisticsConsent, func(rs *sql.Rows) error {
 			var pid string
 			if err := rs.Scan(&pid); err != nil {
 				return err
 			}
 			src.consented[pid] = true
 			return nil
-		}, nrm.PurposeStatistics, now); err != nil {
+		}, store.Micros(tx.Now)); err != nil {
 			return nil, err
 		}
 	}
