@@ -329,26 +329,34 @@ func (r rollup) write(ctx context.Context, tx *store.Tx, dataset string) error {
 	return err
 }
 
+// takeOld removes a stored fact's items from the rollup (r collects the
+// change) and reports whether there was one.
+func takeOld(ctx context.Context, tx *store.Tx, r rollup, dataset, key string) (bool, error) {
+	var old, region string
+	var from, to int
+	var emergency int64
+	err := tx.QueryRow(ctx, `SELECT p_from, p_to, region, emergency, items FROM stat_facts WHERE dataset = ? AND fact_key = ?`, dataset, key).
+		Scan(&from, &to, &region, &emergency, &old)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	of := stats.Fact{From: stats.Month(from), To: stats.Month(to), Region: region, Emergency: emergency != 0}
+	r.add(&of, decodeItems(old), -1)
+	return true, nil
+}
+
 // putFact replaces a fact: its old items leave the rollup, its new ones
 // enter (r collects both).
 func putFact(ctx context.Context, tx *store.Tx, r rollup, dataset string, f stats.Fact) error {
-	var old string
-	var from, to int
-	var region string
-	var emergency int64
-	err := tx.QueryRow(ctx, `SELECT p_from, p_to, region, emergency, items FROM stat_facts WHERE dataset = ? AND fact_key = ?`, dataset, f.Key).
-		Scan(&from, &to, &region, &emergency, &old)
-	switch {
-	case err == sql.ErrNoRows:
-	case err != nil:
+	if _, err := takeOld(ctx, tx, r, dataset, f.Key); err != nil {
 		return err
-	default:
-		of := stats.Fact{From: stats.Month(from), To: stats.Month(to), Region: region, Emergency: emergency != 0}
-		r.add(&of, decodeItems(old), -1)
 	}
 	items := f.Items()
 	r.add(&f, items, +1)
-	_, err = tx.Exec(ctx, `INSERT INTO stat_facts (dataset, fact_key, p_from, p_to, region, emergency, items) VALUES (?, ?, ?, ?, ?, ?, ?)
+	_, err := tx.Exec(ctx, `INSERT INTO stat_facts (dataset, fact_key, p_from, p_to, region, emergency, items) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (dataset, fact_key) DO UPDATE SET p_from = excluded.p_from, p_to = excluded.p_to, region = excluded.region,
 		emergency = excluded.emergency, items = excluded.items`,
 		dataset, f.Key, int(f.From), int(f.To), f.Region, store.Int(f.Emergency), encodeItems(items))
@@ -357,20 +365,10 @@ func putFact(ctx context.Context, tx *store.Tx, r rollup, dataset string, f stat
 
 // dropFact removes a fact (a record merged into another) from the rollup.
 func dropFact(ctx context.Context, tx *store.Tx, r rollup, dataset, key string) error {
-	var old, region string
-	var from, to int
-	var emergency int64
-	err := tx.QueryRow(ctx, `SELECT p_from, p_to, region, emergency, items FROM stat_facts WHERE dataset = ? AND fact_key = ?`, dataset, key).
-		Scan(&from, &to, &region, &emergency, &old)
-	if err == sql.ErrNoRows {
-		return nil
-	}
-	if err != nil {
+	if had, err := takeOld(ctx, tx, r, dataset, key); !had || err != nil {
 		return err
 	}
-	of := stats.Fact{From: stats.Month(from), To: stats.Month(to), Region: region, Emergency: emergency != 0}
-	r.add(&of, decodeItems(old), -1)
-	_, err = tx.Exec(ctx, `DELETE FROM stat_facts WHERE dataset = ? AND fact_key = ?`, dataset, key)
+	_, err := tx.Exec(ctx, `DELETE FROM stat_facts WHERE dataset = ? AND fact_key = ?`, dataset, key)
 	return err
 }
 

@@ -15,23 +15,15 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/nrm-org/nrm"
+	"github.com/nrm-org/nrm/internal/shareddata"
 	"github.com/nrm-org/nrm/rules"
 	"github.com/nrm-org/nrm/stats"
 )
 
-const official = "../../shared/data/htcds/HTCDS_Excel_Spreadsheet_single_select_with_validation_v2.0.xlsx"
+const official = "data/htcds/HTCDS_Excel_Spreadsheet_single_select_with_validation_v2.0.xlsx"
 
-func officialPath(t *testing.T) string {
-	t.Helper()
-	p := official
-	if _, err := os.Stat(p); err != nil {
-		p = "/work/shared/data/htcds/HTCDS_Excel_Spreadsheet_single_select_with_validation_v2.0.xlsx"
-		if _, err := os.Stat(p); err != nil {
-			t.Skip("official HTCDS template not present")
-		}
-	}
-	return p
-}
+// officialPath is IOM's official template beside the repository (missing it fails).
+func officialPath(t *testing.T) string { return shareddata.Path(t, official) }
 
 // Secrets put in every test person: none may appear in an exported record.
 var secrets = []string{"Klea", "Marku", "Kleja", "1999-04-02", "1999", "AB1234567", "+355691234567", "Rruga e Durrësit", "the account", "AL-0042", "internal-7f3a"}

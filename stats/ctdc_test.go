@@ -3,34 +3,15 @@ package stats
 import (
 	"bytes"
 	"errors"
+	"github.com/nrm-org/nrm/internal/shareddata"
 	"maps"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// sharedFile finds ../shared/<rel> by walking up from the package directory (the
-// repository is checked out beside `shared`: /work/main + /work/shared, or in CI
-// /tmp/cc/main + /tmp/cc/shared). The data is part of the test: missing it is a failure.
-func sharedFile(t *testing.T, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", filepath.FromSlash(rel))
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			t.Fatalf("shared/%s not found above the working directory: check out `shared` beside the repository", rel)
-		}
-		dir = up
-	}
-}
+// sharedFile is the reference data beside the repository (missing it fails).
+func sharedFile(t *testing.T, rel string) string { return shareddata.Path(t, rel) }
 
 const ctdcFile = "data/ctdc/CTDC_VPsynthetic_condensed.csv"
 

@@ -53,10 +53,6 @@ type statisticsPage struct {
 
 // statisticsPage is GET /statistics: the dashboard.
 func (s *Server) statisticsPage(w http.ResponseWriter, r *http.Request, st *reqState) {
-	if !nrm.CanReadStatistics(st.actor) {
-		s.fail(w, r, nrm.Errorf(nrm.EForbidden, "error.forbidden"))
-		return
-	}
 	pg := &statisticsPage{Page: s.base(r), CanImport: nrm.CanImportStatistics(st.actor), CanHTCDS: st.actor.Has(nrm.RoleRAOfficer)}
 	q := r.URL.Query()
 	for _, k := range []string{"dataset", "period", "from", "to", "region", "k"} {

@@ -10,25 +10,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/door"
+	"github.com/nrm-org/nrm/internal/shareddata"
 )
 
-// ctdcPath is the real CTDC dataset shipped beside the repository.
+// ctdcPath is the real CTDC dataset beside the repository (missing it fails).
 func ctdcPath(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"../../shared/data/ctdc/CTDC_VPsynthetic_condensed.csv", "../shared/data/ctdc/CTDC_VPsynthetic_condensed.csv"} {
-		if _, err := os.Stat(p); err == nil {
-			abs, _ := filepath.Abs(p)
-			return abs
-		}
-	}
-	t.Fatal("CTDC dataset not found")
-	return ""
+	return shareddata.Path(t, "data/ctdc/CTDC_VPsynthetic_condensed.csv")
 }
 
 // ctdcCounts counts the file independently of the importer: rows, and rows
