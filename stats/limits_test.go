@@ -6,30 +6,9 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/nrm-org/nrm/internal/hostile"
 )
-
-// endless yields the same bytes over and over, up to n bytes in all, without
-// holding them: a file far larger than anything the test allocates.
-type endless struct {
-	pattern []byte
-	n, read int64
-}
-
-func (e *endless) Read(p []byte) (int, error) {
-	if e.read >= e.n {
-		return 0, io.EOF
-	}
-	k := 0
-	for k < len(p) && e.read < e.n {
-		c := copy(p[k:], e.pattern[e.read%int64(len(e.pattern)):])
-		if rest := e.n - e.read; int64(c) > rest {
-			c = int(rest)
-		}
-		k += c
-		e.read += int64(c)
-	}
-	return k, nil
-}
 
 var ctdcHeader = strings.Join(CTDCColumns, ",") + "\n"
 
@@ -47,17 +26,17 @@ func limitOf(t *testing.T, err error, what string) *LimitError {
 // bound, having read little more than the bound. Before the limits the reader
 // gathered the whole line in memory and then said "wrong number of fields".
 func TestCTDCHugeRecordRefused(t *testing.T) {
-	for name, body := range map[string][]byte{"long line": []byte("a"), "open quote": []byte("x\n")} {
+	for name, body := range map[string]string{"long line": "a", "open quote": "x\n"} {
 		t.Run(name, func(t *testing.T) {
-			tail := &endless{pattern: body, n: 64 << 20}
+			tail := hostile.Repeat(body, 64<<20)
 			in := io.MultiReader(strings.NewReader(ctdcHeader+"2019,Female,Adult,,,,,,,,,,,,,\n"), strings.NewReader(map[string]string{"long line": "", "open quote": `"`}[name]), tail)
 			n, err := ReadCTDC(in, func(CTDCRecord) error { return nil })
 			limitOf(t, err, LimitRecord)
 			if n != 1 {
 				t.Errorf("%d rows before the refusal, want 1", n)
 			}
-			if max := int64(DefaultImportLimits.Record) + 16<<10; tail.read > max {
-				t.Errorf("read %d bytes of the long record, want at most %d", tail.read, max)
+			if max := int64(DefaultImportLimits.Record) + 16<<10; tail.Taken() > max {
+				t.Errorf("read %d bytes of the long record, want at most %d", tail.Taken(), max)
 			}
 		})
 	}
@@ -69,7 +48,7 @@ func TestCTDCHugeRecordRefused(t *testing.T) {
 func TestCTDCTooManyRowsRefused(t *testing.T) {
 	row := "2019,Female,Adult,,,,,,,,,,,,,\n"
 	rows := func(n int) io.Reader {
-		return io.MultiReader(strings.NewReader(ctdcHeader), &endless{pattern: []byte(row), n: int64(n * len(row))})
+		return io.MultiReader(strings.NewReader(ctdcHeader), hostile.Repeat(row, int64(n*len(row))))
 	}
 	max := DefaultImportLimits.Rows
 	n, err := ReadCTDC(rows(max-1), func(CTDCRecord) error { return nil })
@@ -88,11 +67,11 @@ func TestCTDCFileBound(t *testing.T) {
 	row := "2019,Female,Adult,,,,,,,,,,,,,\n"
 	lim := DefaultImportLimits
 	lim.File = 1 << 20
-	tail := &endless{pattern: []byte(row), n: 8 << 20}
+	tail := hostile.Repeat(row, 8<<20)
 	_, err := ReadCTDCLimits(io.MultiReader(strings.NewReader(ctdcHeader), tail), lim, func(CTDCRecord) error { return nil })
 	limitOf(t, err, LimitFile)
-	if tail.read > lim.File+8<<10 {
-		t.Errorf("read %d bytes of a file bounded at %d", tail.read, lim.File)
+	if tail.Taken() > lim.File+8<<10 {
+		t.Errorf("read %d bytes of a file bounded at %d", tail.Taken(), lim.File)
 	}
 	// Under the bound, the same rows read.
 	small := bytes.Repeat([]byte(row), 1000)
