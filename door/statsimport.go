@@ -170,7 +170,7 @@ func readFacts(facts iter.Seq2[stats.Fact, error]) ([]stats.Fact, error) {
 			return nil, err
 		}
 		if len(out) == limit {
-			return nil, nrm.FieldError("file", "error.import_rows", limit)
+			return nil, nrm.FieldError("file", "error.import_limit_rows", limit)
 		}
 		out = append(out, f)
 	}
