@@ -20,7 +20,9 @@ import (
 
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/door"
+	"github.com/nrm-org/nrm/internal/heappeak"
 	"github.com/nrm-org/nrm/internal/hostile"
+	"github.com/nrm-org/nrm/internal/shareddata"
 	"github.com/nrm-org/nrm/stats"
 )
 
@@ -62,7 +64,7 @@ func multipartBody(fields url.Values, filename string, file io.Reader, size int6
 
 // postImport sends an import form to /statistics/datasets with csrf in the
 // URL (none when empty).
-func (e *testEnv) postImport(t *testing.T, cookie *http.Cookie, csrf string, body io.Reader, ctype string, size int64) *httptest.ResponseRecorder {
+func (e *testEnv) postImport(t testing.TB, cookie *http.Cookie, csrf string, body io.Reader, ctype string, size int64) *httptest.ResponseRecorder {
 	t.Helper()
 	path := "/statistics/datasets"
 	if csrf != "" {
@@ -85,7 +87,7 @@ var (
 )
 
 // importsKeeper is a coordinator (who may import), enrolled once for the package.
-func importsKeeper(t *testing.T, e *testEnv) (*testUser, *nrm.Actor) {
+func importsKeeper(t testing.TB, e *testEnv) (*testUser, *nrm.Actor) {
 	t.Helper()
 	keeperOnce.Do(func() {
 		u := &testUser{Username: "imports.coordinator", Password: "Ujëvara e Thanës bie ngadalë 2051", Display: "Koordinatori", OrgID: e.orgA}
@@ -284,5 +286,42 @@ func TestEveryLimitIsNamed(t *testing.T) {
 				t.Errorf("%s in %s: %q", what, lang, msg)
 			}
 		}
+	}
+}
+
+// BenchmarkUploadRefusal posts the 1 GiB bomb through the import form, the
+// whole way (session, door, CSRF, slot, multipart, zip checks, the page
+// naming the reason), and reports the time per refusal and the peak live
+// heap beside the same form importing IOM's official template (75 KB,
+// read in full) as the baseline:
+//
+//	go test ./web -run '^$' -bench UploadRefusal -benchtime 20x
+func BenchmarkUploadRefusal(b *testing.B) {
+	e := env(b)
+	k, _ := importsKeeper(b, e)
+	cookie, csrf := e.login(b, k)
+	official, err := os.ReadFile(shareddata.Path(b, "data/htcds/HTCDS_Excel_Spreadsheet_single_select_with_validation_v2.0.xlsx"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		file []byte
+		want int
+	}{{"bomb-1GiB", hostile.GiB(), http.StatusUnprocessableEntity}, {"official-template", official, http.StatusSeeOther}} {
+		b.Run(c.name, func(b *testing.B) {
+			post := func() {
+				r, ctype, size := multipartBody(url.Values{"name": {c.name}, "source": {"htcds"}}, "file.xlsx", bytes.NewReader(c.file), int64(len(c.file)))
+				if rec := e.postImport(b, cookie, csrf, r, ctype, size); rec.Code != c.want {
+					b.Fatalf("status %d, want %d: %.1000s", rec.Code, c.want, rec.Body.String())
+				}
+			}
+			for b.Loop() {
+				post()
+			}
+			b.StopTimer()
+			b.ReportMetric(heappeak.Of(post), "peak-heap-MB")
+			b.ReportMetric(float64(len(c.file))/(1<<20), "file-MB")
+		})
 	}
 }
