@@ -48,14 +48,18 @@ func openWorkbook(r io.Reader, lim stats.ImportLimits) ([]byte, error) {
 	if len(zr.File) > lim.Entries {
 		return nil, &stats.LimitError{What: stats.LimitEntries, Limit: int64(lim.Entries)}
 	}
-	var total uint64
+	var total int64
 	for _, f := range zr.File {
-		size := f.UncompressedSize64
-		total += size
-		if size > uint64(lim.Unpacked) || total > uint64(lim.Unpacked) {
+		if f.UncompressedSize64 > 1<<62 { // far past any bound; keeps the sums below from overflowing
 			return nil, &stats.LimitError{What: stats.LimitUnpacked, Limit: lim.Unpacked}
 		}
-		if size > stats.RatioFloor && size/max(f.CompressedSize64, 1) > uint64(lim.Ratio) {
+		size := int64(f.UncompressedSize64) // #nosec G115 -- checked just above
+		total += size
+		if size > lim.Unpacked || total > lim.Unpacked {
+			return nil, &stats.LimitError{What: stats.LimitUnpacked, Limit: lim.Unpacked}
+		}
+		packed := int64(min(f.CompressedSize64, 1<<62)) // #nosec G115 -- bounded by min
+		if size > stats.RatioFloor && size/max(packed, 1) > lim.Ratio {
 			return nil, &stats.LimitError{What: stats.LimitRatio, Limit: lim.Ratio}
 		}
 	}
@@ -67,19 +71,20 @@ func openWorkbook(r io.Reader, lim stats.ImportLimits) ([]byte, error) {
 	return b, nil
 }
 
-// unpacksAsDeclared unpacks a part to nowhere: more bytes than declared,
+// unpacksAsDeclared unpacks a part to nowhere, never more than one byte past
+// its declared size (openWorkbook has bounded it): more bytes than declared,
 // fewer, or a wrong checksum (archive/zip's checks) refuse the workbook.
 func unpacksAsDeclared(f *zip.File) error {
+	declared := int64(f.UncompressedSize64) // #nosec G115 -- openWorkbook checked it against the unpacked bound
 	rc, err := f.Open()
+	if errors.Is(err, zip.ErrAlgorithm) { // not deflate: no spreadsheet program writes that
+		return &stats.LimitError{What: stats.LimitFormat}
+	}
 	if err != nil {
 		return &stats.LimitError{What: stats.LimitDamaged}
 	}
 	defer func() { _ = rc.Close() }()
-	n, err := io.Copy(io.Discard, rc)
-	if err != nil || uint64(n) != f.UncompressedSize64 {
-		if errors.Is(err, zip.ErrAlgorithm) {
-			return &stats.LimitError{What: stats.LimitFormat}
-		}
+	if n, err := io.CopyN(io.Discard, rc, declared+1); n != declared || !errors.Is(err, io.EOF) {
 		return &stats.LimitError{What: stats.LimitDamaged}
 	}
 	return nil
