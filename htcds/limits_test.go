@@ -151,3 +151,34 @@ func BenchmarkWorkbookRefusal(b *testing.B) {
 		})
 	}
 }
+
+// FuzzReadTemplate: no workbook, however broken, makes the reader panic or
+// pass its bounds; the seeds are the official template and the hostile
+// files' shapes (made small).
+//
+//	go test ./htcds -run '^$' -fuzz FuzzReadTemplate -fuzztime 10m
+func FuzzReadTemplate(f *testing.F) {
+	if b, err := os.ReadFile(shareddata.Path(f, official)); err == nil {
+		f.Add(b)
+	}
+	f.Add(hostile.Workbook(2 << 20))
+	f.Add(hostile.Lying(64, 1<<20))
+	f.Add(hostile.ManyParts(50))
+	f.Add(hostile.WithSheet(`<row r="3"><c r="A3" t="inlineStr"><is><t>Feminine</t></is></c></row>`))
+	lim := stats.DefaultImportLimits
+	lim.File, lim.Unpacked, lim.Entries, lim.Rows = 1<<20, 4<<20, 100, 2000
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rows := 0
+		_, err := ReadTemplateLimits(bytes.NewReader(b), lim, func(row int, _ map[string]string) error {
+			if row > lim.Rows {
+				t.Fatalf("row %d read past the bound %d", row, lim.Rows)
+			}
+			rows++
+			return nil
+		})
+		var le *stats.LimitError
+		if errors.As(err, &le) && rows != 0 && le.What != stats.LimitRows && le.What != stats.LimitColumns && le.What != stats.LimitCell {
+			t.Fatalf("refused over %s after reading %d rows", le.What, rows)
+		}
+	})
+}

@@ -79,3 +79,22 @@ func TestCTDCFileBound(t *testing.T) {
 		t.Fatalf("%d rows, %v", n, err)
 	}
 }
+
+// FuzzReadCTDC: no CSV makes the reader panic or read a record past its
+// bound.
+//
+//	go test ./stats -run '^$' -fuzz FuzzReadCTDC -fuzztime 10m
+func FuzzReadCTDC(f *testing.F) {
+	f.Add([]byte(ctdcHeader + "2019,Female,Adult,,1,Europe,Europe,,,,,,,,,\n"))
+	f.Add([]byte(ctdcHeader + `"` + strings.Repeat("x\n", 100)))
+	f.Add([]byte(ctdcHeader + strings.Repeat("a", 300)))
+	lim := DefaultImportLimits
+	lim.Record, lim.Rows = 256, 50
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, err := ReadCTDCLimits(bytes.NewReader(b), lim, func(CTDCRecord) error { return nil })
+		var le *LimitError
+		if errors.As(err, &le) && le.What != LimitRecord && le.What != LimitRows && le.What != LimitFile {
+			t.Fatalf("refused over %q", le.What)
+		}
+	})
+}
