@@ -20,8 +20,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"runtime"
-	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,6 +29,7 @@ import (
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/door"
 	"github.com/nrm-org/nrm/htcds"
+	"github.com/nrm-org/nrm/internal/heappeak"
 	"github.com/nrm-org/nrm/internal/testenv"
 	"github.com/nrm-org/nrm/report"
 	"github.com/nrm-org/nrm/stats"
@@ -289,39 +288,6 @@ func BenchmarkStatsRawSQL(b *testing.B) {
 	})
 }
 
-// peakHeap samples the live heap while fn runs and returns the peak above
-// the level before it, in MB.
-func peakHeap(fn func()) float64 {
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
-	base := read()
-	var peak uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			if v := read(); v > peak {
-				peak = v
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	})
-	fn()
-	close(done)
-	wg.Wait()
-	if peak < base {
-		return 0
-	}
-	return float64(peak-base) / (1 << 20)
-}
-
 // BenchmarkStatsReportMemory: the periodic report of the whole register in
 // the three formats; its memory does not depend on the number of persons.
 func BenchmarkStatsReportMemory(b *testing.B) {
@@ -330,7 +296,7 @@ func BenchmarkStatsReportMemory(b *testing.B) {
 		tr := func(k string, a ...any) string { return k }
 		var peak float64
 		for b.Loop() {
-			peak = max(peak, peakHeap(func() {
+			peak = max(peak, heappeak.Of(func() {
 				rep, err := f.env.Door.Statistics(ctx, f.ra, stats.Filter{})
 				if err != nil {
 					b.Fatal(err)
@@ -356,7 +322,7 @@ func BenchmarkStatsHTCDSExportMemory(b *testing.B) {
 		var peak float64
 		for b.Loop() {
 			n := 0
-			peak = max(peak, peakHeap(func() {
+			peak = max(peak, heappeak.Of(func() {
 				var derr error
 				err := htcds.WriteTemplate(io.Discard, func(yield func(map[string]string) bool) {
 					n, derr = f.env.Door.ExportHTCDS(ctx, f.cm, door.PersonFilter{}, func(rec map[string]string) error {

@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -70,6 +71,7 @@ type Service struct {
 	auditHook func(tx *store.Tx) error // tests inject audit failures here
 	profile   *rules.Profile
 	cat       *rules.Catalogue
+	imports   sync.Mutex // one statistics import at a time in this instance (statsimport.go)
 }
 
 // New opens the door over a migrated database.

@@ -15,7 +15,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -529,53 +528,6 @@ func (s *Service) Datasets(ctx context.Context, a *nrm.Actor) ([]Dataset, error)
 		return err
 	})
 	return out, fail(err)
-}
-
-// ImportDataset loads facts into a new statistics-only dataset, all or
-// nothing: a bad row stops the import and nothing of it is kept.
-func (s *Service) ImportDataset(ctx context.Context, a *nrm.Actor, name, source string, facts iter.Seq2[stats.Fact, error]) (*Dataset, error) {
-	if !nrm.CanImportStatistics(a) {
-		return nil, nrm.Errorf(nrm.EForbidden, "error.forbidden")
-	}
-	if err := scoped(a, nrm.Write); err != nil {
-		return nil, err
-	}
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return nil, nrm.FieldError("name", "error.required")
-	}
-	if len([]rune(name)) > 200 {
-		return nil, nrm.FieldError("name", "error.too_long", 200)
-	}
-	d := &Dataset{ID: newID(), Name: name, Source: source}
-	err := s.access(ctx, a, ActStatsImport, func(tx *store.Tx) error {
-		d.ImportedAt = tx.Now
-		r := rollup{}
-		for f, err := range facts {
-			if err != nil {
-				return err
-			}
-			items := f.Items()
-			r.add(&f, items, +1)
-			if _, err := tx.Exec(ctx, `INSERT INTO stat_facts (dataset, fact_key, p_from, p_to, region, emergency, items) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				d.ID, f.Key, int(f.From), int(f.To), f.Region, store.Int(f.Emergency), encodeItems(items)); err != nil {
-				return err
-			}
-			d.Rows++
-		}
-		if err := r.write(ctx, tx, d.ID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO stat_datasets (id, name, source, rows_read, imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?)`,
-			d.ID, d.Name, d.Source, d.Rows, store.Micros(tx.Now), a.UserID); err != nil {
-			return err
-		}
-		return s.appendAudit(ctx, tx, a, event{action: ActStatsImport, subject: d.ID, fields: []string{source, fmt.Sprintf("rows:%d", d.Rows)}})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return d, nil
 }
 
 // DeleteDataset removes an imported dataset.

@@ -1,6 +1,7 @@
 package htcds
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -197,8 +199,22 @@ func rowErr(row int, err error) *RowError {
 // Excel stored as numbers are read as dates. Every record is checked with
 // stats.ValidateHTCDS: the first bad value stops the reading with a *RowError naming the
 // row and field; an error from fn stops it too. It returns how many records fn accepted.
+// The workbook is held to stats.DefaultImportLimits (see ReadTemplateLimits).
 func ReadTemplate(r io.Reader, fn func(row int, rec map[string]string) error) (int, error) {
-	f, err := excelize.OpenReader(r)
+	return ReadTemplateLimits(r, stats.DefaultImportLimits, fn)
+}
+
+// ReadTemplateLimits is ReadTemplate with the workbook bounded by lim: its size, its
+// parts, their unpacked sizes and compression ratios are checked from the zip before
+// anything is unpacked (openWorkbook), excelize unpacks nothing to disk and no more than
+// lim.Unpacked, and the sheets' rows, the columns holding values and the cells' lengths
+// are bounded while reading. A workbook over a bound is refused with a *stats.LimitError.
+func ReadTemplateLimits(r io.Reader, lim stats.ImportLimits, fn func(row int, rec map[string]string) error) (int, error) {
+	b, err := openWorkbook(r, lim)
+	if err != nil {
+		return 0, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{UnzipSizeLimit: lim.Unpacked, UnzipXMLSizeLimit: lim.Unpacked})
 	if err != nil {
 		return 0, fmt.Errorf("htcds: %w", err)
 	}
@@ -207,7 +223,7 @@ func ReadTemplate(r io.Reader, fn func(row int, rec map[string]string) error) (i
 	if idx, err := f.GetSheetIndex(sheet); err != nil || idx < 0 {
 		sheet = f.GetSheetName(0)
 	}
-	countries, err := countryNames(f)
+	countries, err := countryNames(f, lim)
 	if err != nil {
 		return 0, err
 	}
@@ -221,9 +237,9 @@ func ReadTemplate(r io.Reader, fn func(row int, rec map[string]string) error) (i
 	n, row, labelsNext := 0, 0, false
 	for rows.Next() {
 		row++
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+		cells, err := boundedRow(rows, row, lim, excelize.Options{RawCellValue: true})
 		if err != nil {
-			return n, fmt.Errorf("htcds: row %d: %w", row, err)
+			return n, err
 		}
 		if cols == nil {
 			if cols, err = header(row, cells); err != nil {
@@ -418,7 +434,7 @@ func dropSmall(s string) string {
 
 // countryNames reads the template's validation sheet, when the workbook has it: country
 // name (column E) → ISO 3166 alpha-2 code (column D), from row 4, folded names as keys.
-func countryNames(f *excelize.File) (map[string]string, error) {
+func countryNames(f *excelize.File, lim stats.ImportLimits) (map[string]string, error) {
 	out := map[string]string{}
 	if idx, err := f.GetSheetIndex("validation"); err != nil || idx < 0 {
 		return out, nil
@@ -429,9 +445,9 @@ func countryNames(f *excelize.File) (map[string]string, error) {
 	}
 	defer rows.Close()
 	for row := 1; rows.Next(); row++ {
-		cells, err := rows.Columns()
+		cells, err := boundedRow(rows, row, lim)
 		if err != nil {
-			return nil, fmt.Errorf("htcds: validation sheet: %w", err)
+			return nil, err
 		}
 		if row < 4 || len(cells) < 5 {
 			continue
@@ -441,4 +457,28 @@ func countryNames(f *excelize.File) (map[string]string, error) {
 		}
 	}
 	return out, rows.Error()
+}
+
+// boundedRow reads the cells of sheet row row, refusing a row past lim.Rows, a value
+// beyond column lim.Columns and a cell longer than lim.Cell characters.
+func boundedRow(rows *excelize.Rows, row int, lim stats.ImportLimits, opts ...excelize.Options) ([]string, error) {
+	if row > lim.Rows {
+		return nil, &stats.LimitError{What: stats.LimitRows, Limit: int64(lim.Rows), Row: row}
+	}
+	cells, err := rows.Columns(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("htcds: row %d: %w", row, err)
+	}
+	for i, c := range cells {
+		if c == "" {
+			continue
+		}
+		if i >= lim.Columns {
+			return nil, &stats.LimitError{What: stats.LimitColumns, Limit: int64(lim.Columns), Row: row}
+		}
+		if len(c) > lim.Cell && utf8.RuneCountInString(c) > lim.Cell {
+			return nil, &stats.LimitError{What: stats.LimitCell, Limit: int64(lim.Cell), Row: row}
+		}
+	}
+	return cells, nil
 }

@@ -52,14 +52,23 @@ type CTDCRecord struct {
 // ReadCTDC reads the dataset from r as a stream, calling fn for each row in order; memory
 // does not grow with the file. It returns the number of rows read. It stops at the first
 // malformed row (wrong header, wrong number of fields, a flag other than "1" or empty) or
-// at the first error fn returns.
+// at the first error fn returns. The file is held to DefaultImportLimits.
 func ReadCTDC(r io.Reader, fn func(CTDCRecord) error) (int, error) {
-	cr := csv.NewReader(r)
+	return ReadCTDCLimits(r, DefaultImportLimits, fn)
+}
+
+// ReadCTDCLimits is ReadCTDC with the file, its lines and each record bounded by
+// lim (File, Rows, Record): a file over a bound is refused with a *LimitError
+// once the bound is passed, never after reading the rest.
+func ReadCTDCLimits(r io.Reader, lim ImportLimits, fn func(CTDCRecord) error) (int, error) {
+	budget := &recordBudget{r: r, file: lim.File, record: int64(lim.Record)}
+	budget.reset()
+	cr := csv.NewReader(budget)
 	cr.FieldsPerRecord = len(CTDCColumns)
 	cr.ReuseRecord = true
 	head, err := cr.Read()
 	if err != nil {
-		return 0, fmt.Errorf("ctdc: header: %w", err)
+		return 0, budget.cause(fmt.Errorf("ctdc: header: %w", err))
 	}
 	for i, name := range CTDCColumns {
 		if strings.TrimPrefix(head[i], "\ufeff") != name {
@@ -68,16 +77,20 @@ func ReadCTDC(r io.Reader, fn func(CTDCRecord) error) (int, error) {
 	}
 	n := 0
 	for {
+		budget.reset()
 		row, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			return n, nil
 		}
 		if err != nil {
-			return n, fmt.Errorf("ctdc: %w", err)
+			return n, budget.cause(fmt.Errorf("ctdc: %w", err))
+		}
+		line, _ := cr.FieldPos(0)
+		if line > lim.Rows {
+			return n, &LimitError{What: LimitRows, Limit: int64(lim.Rows), Row: line}
 		}
 		rec, err := ctdcRecord(row)
 		if err != nil {
-			line, _ := cr.FieldPos(0)
 			return n, fmt.Errorf("ctdc: line %d: %w", line, err)
 		}
 		n++
@@ -85,6 +98,44 @@ func ReadCTDC(r io.Reader, fn func(CTDCRecord) error) (int, error) {
 			return n, err
 		}
 	}
+}
+
+// recordBudget stops a CSV file at its size bound and at a record that runs
+// on past its bound (a line of hundreds of megabytes, or a quoted field that
+// never closes), which encoding/csv would otherwise gather whole. The budget
+// of a record is renewed before each record is read; the CSV reader reads
+// ahead in 4 KiB blocks, so a record gets 8 KiB of slack over its bound.
+type recordBudget struct {
+	r            io.Reader
+	file, record int64 // bounds
+	read, left   int64 // bytes read in all; bytes left for this record
+	err          *LimitError
+}
+
+func (b *recordBudget) reset() { b.left = b.record + 8<<10 }
+
+func (b *recordBudget) Read(p []byte) (int, error) {
+	switch {
+	case b.read > b.file:
+		b.err = &LimitError{What: LimitFile, Limit: b.file}
+	case b.left <= 0:
+		b.err = &LimitError{What: LimitRecord, Limit: b.record}
+	}
+	if b.err != nil {
+		return 0, b.err
+	}
+	n, err := b.r.Read(p)
+	b.read += int64(n)
+	b.left -= int64(n)
+	return n, err
+}
+
+// cause returns the budget's refusal when it stopped the reading, else err.
+func (b *recordBudget) cause(err error) error {
+	if b.err != nil {
+		return b.err
+	}
+	return err
 }
 
 // ReadCTDCFile is ReadCTDC on the file at path.

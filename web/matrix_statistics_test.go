@@ -28,7 +28,8 @@ func statisticsRows[R any](rows map[string]R, mk func(method, path, body string,
 	rows["GET /statistics/report.pdf"] = mk("GET", "/statistics/report.pdf?from=2026-01&to=2026-06", "", false, byRole(forbidden, set(expect{200, []string{"%PDF"}, nil}, readers...)))
 	rows["GET /statistics/ctdc.csv"] = mk("GET", "/statistics/ctdc.csv", "", false, byRole(forbidden, set(expect{200, []string{"yearRegister"}, nil}, readers...)))
 	rows["GET /statistics/datasets"] = mk("GET", "/statistics/datasets", "", false, byRole(forbidden, set(expect{200, []string{`data-testid="datasets"`}, nil}, readers...)))
-	rows["POST /statistics/datasets"] = mk("POST", "/statistics/datasets", "name=x&source=ctdc", false, byRole(forbidden, set(expect{422, []string{"error-summary", `href="#file"`}, nil}, keepers...)))
+	// The import form's CSRF token is in its URL, checked before the body is read.
+	rows["POST /statistics/datasets"] = mk("POST", "/statistics/datasets?csrf={csrf}", "name=x&source=ctdc", false, byRole(forbidden, set(expect{422, []string{"error-summary", `href="#file"`}, nil}, keepers...)))
 	rows["POST /statistics/datasets/{id}/delete"] = mk("POST", "/statistics/datasets/"+strings.Repeat("0", 32)+"/delete", "", false, byRole(forbidden, set(missing, keepers...)))
 	rows["POST /api/v1/statistics/datasets"] = mk("POST", "/api/v1/statistics/datasets?source=htcds&name=x", "", true, byRole(forbidden, set(expect{400, nil, nil}, keepers...)))
 	// Records as HTCDS: what the organisation may take away (as /persons/export.csv), only

@@ -397,7 +397,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				}
 				body = vals.Encode()
 			}
-			req := httptest.NewRequest(rw.method, rw.path, strings.NewReader(body))
+			req := httptest.NewRequest(rw.method, strings.ReplaceAll(rw.path, "{csrf}", w.csrf[role]), strings.NewReader(body))
 			req.RemoteAddr = "192.0.2.60:1234"
 			if name == "POST /login" { // distinct client and account per role, so the throttle stays out of the matrix
 				for i, r := range nrm.Roles {

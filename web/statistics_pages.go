@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"io"
-	"iter"
 	"net/http"
 	"net/url"
 	"path"
@@ -208,6 +207,8 @@ type datasetsPage struct {
 	CanImport bool
 	Sources   []Option
 	Imported  string
+	// The import limits, for the form's hint.
+	MaxRows, MaxUnpackedMB int64
 }
 
 func (s *Server) datasetsData(r *http.Request, st *reqState) (*datasetsPage, error) {
@@ -215,7 +216,8 @@ func (s *Server) datasetsData(r *http.Request, st *reqState) (*datasetsPage, err
 	if err != nil {
 		return nil, err
 	}
-	pg := &datasetsPage{Page: s.base(r), CanImport: nrm.CanImportStatistics(st.actor)}
+	pg := &datasetsPage{Page: s.base(r), CanImport: nrm.CanImportStatistics(st.actor),
+		MaxRows: int64(stats.DefaultImportLimits.Rows), MaxUnpackedMB: stats.DefaultImportLimits.Unpacked >> 20}
 	for _, d := range ds {
 		row := datasetRow{ID: d.ID, Name: d.Name, Source: s.cat.T(pg.Lang, "stats.source."+d.Source), Rows: d.Rows,
 			DashboardHref: "/statistics?dataset=" + url.QueryEscape(d.ID), Register: d.ID == door.DatasetNRM}
@@ -243,106 +245,6 @@ func (s *Server) datasetsPage(w http.ResponseWriter, r *http.Request, st *reqSta
 	s.render(w, r, http.StatusOK, "statisticsdatasets", pg)
 }
 
-// datasetsImport is POST /statistics/datasets: a file into a new
-// statistics-only dataset, all or nothing.
-func (s *Server) datasetsImport(w http.ResponseWriter, r *http.Request, st *reqState) {
-	switch err := r.ParseMultipartForm(8 << 20); {
-	case errors.Is(err, http.ErrNotMultipart): // a form without the file: named below
-		if err := parseForm(r); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	case err != nil:
-		var mb *http.MaxBytesError
-		if errors.As(err, &mb) {
-			s.fail(w, r, nrm.Errorf(nrm.ETooLarge, "error.too_large"))
-			return
-		}
-		s.fail(w, r, nrm.Errorf(nrm.EInvalid, "error.invalid"))
-		return
-	default:
-		defer func() { _ = r.MultipartForm.RemoveAll() }()
-	}
-	if !checkCSRF(r, st.sess) {
-		s.fail(w, r, errCSRF)
-		return
-	}
-	name, source := r.PostFormValue("name"), r.PostFormValue("source")
-	var body io.Reader
-	if file, _, err := r.FormFile("file"); err == nil {
-		defer func() { _ = file.Close() }()
-		body = file
-	}
-	d, err := s.importDataset(r, st, name, source, body)
-	if err != nil {
-		pg, derr := s.datasetsData(r, st)
-		if derr != nil {
-			s.fail(w, r, derr)
-			return
-		}
-		summary, byField, ok := s.formErrors(r, err, pg.Lang)
-		if !ok {
-			s.fail(w, r, err)
-			return
-		}
-		pg.Summary, pg.Errs = summary, byField
-		pg.Values["name"], pg.Values["source"] = name, source
-		s.render(w, r, http.StatusUnprocessableEntity, "statisticsdatasets", pg)
-		return
-	}
-	http.Redirect(w, r, "/statistics/datasets?imported="+url.QueryEscape(d.ID), http.StatusSeeOther)
-}
-
-// importDataset reads a CTDC CSV or an HTCDS workbook as a stream of facts
-// into the door. A bad row names the row and the field. The door decides
-// first whether the actor may import at all; a missing file or an unknown
-// source is an error of the stream, so it comes after that decision.
-func (s *Server) importDataset(r *http.Request, st *reqState, name, source string, body io.Reader) (*door.Dataset, error) {
-	var facts iter.Seq2[stats.Fact, error]
-	stop := errors.New("stop")
-	switch {
-	case body == nil:
-		facts = func(yield func(stats.Fact, error) bool) {
-			yield(stats.Fact{}, nrm.FieldError("file", "error.required"))
-		}
-	case source == "ctdc":
-		facts = func(yield func(stats.Fact, error) bool) {
-			row := 0
-			_, err := stats.ReadCTDC(body, func(rec stats.CTDCRecord) error {
-				row++
-				if !yield(stats.CTDCFact(row, rec), nil) {
-					return stop
-				}
-				return nil
-			})
-			if err != nil && err != stop {
-				yield(stats.Fact{}, nrm.FieldError("file", "error.import_file", err.Error()))
-			}
-		}
-	case source == "htcds":
-		facts = func(yield func(stats.Fact, error) bool) {
-			_, err := htcds.ReadTemplate(body, func(row int, rec map[string]string) error {
-				if !yield(htcds.Fact(row, rec), nil) {
-					return stop
-				}
-				return nil
-			})
-			var re *htcds.RowError
-			switch {
-			case errors.As(err, &re):
-				yield(stats.Fact{}, nrm.FieldError("file", "error.import_row", re.Row, re.Field))
-			case err != nil && err != stop:
-				yield(stats.Fact{}, nrm.FieldError("file", "error.import_file", err.Error()))
-			}
-		}
-	default:
-		facts = func(yield func(stats.Fact, error) bool) {
-			yield(stats.Fact{}, nrm.FieldError("source", "error.unknown_value"))
-		}
-	}
-	return s.door.ImportDataset(r.Context(), st.actor, name, source, facts)
-}
-
 // datasetsDelete is POST /statistics/datasets/{id}/delete.
 func (s *Server) datasetsDelete(w http.ResponseWriter, r *http.Request, st *reqState) {
 	if err := s.form(r, st); err != nil {
@@ -354,22 +256,6 @@ func (s *Server) datasetsDelete(w http.ResponseWriter, r *http.Request, st *reqS
 		return
 	}
 	http.Redirect(w, r, "/statistics/datasets", http.StatusSeeOther)
-}
-
-// apiDatasetImport is POST /api/v1/statistics/datasets?source=&name=, the
-// file as the body.
-func (s *Server) apiDatasetImport(w http.ResponseWriter, r *http.Request, st *reqState) {
-	q := r.URL.Query()
-	d, err := s.importDataset(r, st, q.Get("name"), q.Get("source"), r.Body)
-	if err != nil {
-		var mb *http.MaxBytesError
-		if errors.As(err, &mb) {
-			err = nrm.Errorf(nrm.ETooLarge, "error.too_large")
-		}
-		s.failJSON(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, datasetJSON{ID: d.ID, Name: d.Name, Source: d.Source, Rows: d.Rows, ImportedAt: tjson(d.ImportedAt)})
 }
 
 // htcdsExport is GET /statistics/htcds.xlsx: the records the reader's

@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -53,7 +54,7 @@ func (e *testEnv) upload(t *testing.T, cookie *http.Cookie, csrf, name, source, 
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	for k, v := range map[string]string{"csrf": csrf, "name": name, "source": source} {
+	for k, v := range map[string]string{"name": name, "source": source} {
 		if err := mw.WriteField(k, v); err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +65,7 @@ func (e *testEnv) upload(t *testing.T, cookie *http.Cookie, csrf, name, source, 
 	}
 	_, _ = fw.Write(content)
 	_ = mw.Close()
-	hr := httptest.NewRequest("POST", "/statistics/datasets", &body)
+	hr := httptest.NewRequest("POST", "/statistics/datasets?csrf="+url.QueryEscape(csrf), &body)
 	hr.RemoteAddr = e.remote
 	hr.Header.Set("Content-Type", mw.FormDataContentType())
 	hr.AddCookie(cookie)
