@@ -108,7 +108,8 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		s.securityHeaders(sw.Header(), st.nonce)
 		sw.Header().Set("X-Request-Id", st.id)
-		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
+		// The door names the request in every audit entry it writes for it.
+		r = r.WithContext(door.WithRequestID(context.WithValue(r.Context(), ctxKey{}, st), st.id))
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
