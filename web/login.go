@@ -348,7 +348,7 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, // #nosec G124 -- the language cookie holds no secret: sq or en
-		Secure: s.cfg.Secure, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		Secure: s.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 

@@ -196,7 +196,6 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /lang":               {method: "POST", path: "/lang", body: "lang=en&next=/", want: all(redirect)},
 		"GET /{$}":                 {method: "GET", path: "/", want: byRole(noData, map[nrm.Role]expect{nrm.RoleFirstResponder: listing, nrm.RoleCaseManager: listing, nrm.RoleRAOfficer: listing, nrm.RoleCoordinator: listing})},
 		"GET /persons":             {method: "GET", path: "/persons", want: byRole(forbidden, lists)},
-		"GET /metrics":             {method: "GET", path: "/metrics", want: all(noData)},
 		"GET /persons/new":         {method: "GET", path: "/persons/new", want: byRole(forbidden, creators)},
 		"POST /persons":            {method: "POST", path: "/persons", body: "region=tirane", want: byRole(forbidden, created), mutates: true},
 		"GET /persons/{id}":        {method: "GET", path: "/persons/" + id, want: byRole(missing, own)},
