@@ -29,6 +29,7 @@ type App struct {
 	Vault   *vault.Vault
 	Door    *door.Service
 	Handler http.Handler
+	Metrics http.Handler // the Prometheus metrics, served apart (ServeMetrics)
 	Log     *slog.Logger
 }
 
@@ -68,6 +69,13 @@ func (a *App) open(ctx context.Context) error {
 	roles, err := cfg.webAuthnRoles()
 	if err != nil {
 		return err
+	}
+	warning, err := cfg.transport()
+	if err != nil {
+		return err
+	}
+	if warning != "" {
+		a.Log.Warn(warning, "addr", cfg.Addr)
 	}
 	if cfg.Migrate {
 		n, err := a.DB.Migrate(ctx)
@@ -112,11 +120,15 @@ func (a *App) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	h, err := web.New(web.Config{Addr: cfg.Addr, Secure: cfg.Secure || cfg.TLSCert != ""}, d, cat, a.Log)
+	wc := cfg.webConfig()
+	if cfg.Secure {
+		a.Log.Warn("--secure is deprecated: the site is HTTPS because of --origin or --tls-cert; drop the flag")
+	}
+	h, err := web.New(wc, d, cat, a.Log)
 	if err != nil {
 		return err
 	}
-	a.Handler = h
+	a.Handler, a.Metrics = h, h.MetricsHandler()
 	return nil
 }
 
@@ -142,14 +154,24 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.escalations(ctx)
 	go a.retention(ctx)
 	go a.statistics(ctx)
-	errc := make(chan error, 1)
-	go func() {
+	err := serveUntil(ctx, srv, func() error {
 		if a.Config.TLSCert != "" {
-			errc <- srv.ServeTLS(ln, a.Config.TLSCert, a.Config.TLSKey)
-		} else {
-			errc <- srv.Serve(ln)
+			return srv.ServeTLS(ln, a.Config.TLSCert, a.Config.TLSKey)
 		}
-	}()
+		return srv.Serve(ln)
+	})
+	if ctx.Err() != nil {
+		// A last checkpoint so the tail is covered.
+		_, _ = a.Door.Checkpoint(context.Background(), true)
+	}
+	return err
+}
+
+// serveUntil runs serve until it fails or ctx ends, then shuts srv down
+// gracefully.
+func serveUntil(ctx context.Context, srv *http.Server, serve func() error) error {
+	errc := make(chan error, 1)
+	go func() { errc <- serve() }()
 	select {
 	case err := <-errc:
 		return err
@@ -161,9 +183,17 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	// A last checkpoint so the tail is covered.
-	_, _ = a.Door.Checkpoint(context.Background(), true)
 	return err
+}
+
+// ServeMetrics serves the Prometheus metrics on ln (a listener apart from
+// the site's: the public handler has no /metrics) until ctx ends.
+func (a *App) ServeMetrics(ctx context.Context, ln net.Listener) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Metrics)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
+		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+	return serveUntil(ctx, srv, func() error { return srv.Serve(ln) })
 }
 
 // loadProfile reads the jurisdiction profile: an operator's file, or a

@@ -28,25 +28,12 @@ import (
 // startDemo starts the real system (as `nrm demo` does) on a free port.
 func startDemo(t *testing.T, engine string) (url string, a *app.App, logins []app.DemoLogin) {
 	t.Helper()
-	sc := testenv.Config(t, engine)
-	cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.URL, Migrate: true, LogFormat: "text", SQLiteSync: "NORMAL"}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Open(ctx, cfg, slog.New(slog.DiscardHandler))
+	url, a = serveApp(t, engine, app.Config{LogFormat: "text", SQLiteSync: "NORMAL"}, slog.New(slog.DiscardHandler))
+	logins, err := app.Seed(context.Background(), a.Door, 6)
 	if err != nil {
 		t.Fatal(err)
 	}
-	logins, err = app.Seed(ctx, a.Door, 6)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = a.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done; a.Close() })
-	return "http://" + ln.Addr().String(), a, logins
+	return url, a, logins
 }
 
 func secretOf(t *testing.T, logins []app.DemoLogin, user string) string {

@@ -169,14 +169,31 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	}
 	// The address to open: localhost rather than 127.0.0.1, because
 	// browsers offer passkeys on a name, never on an IP address.
-	url := defaultOrigin(ln.Addr().String(), cfg.Secure || cfg.TLSCert != "")
+	url := defaultOrigin(ln.Addr().String(), cfg.TLSCert != "")
 	if _, origins, err := cfg.relyingParty(); err == nil && cfg.Origin != "" {
 		url = origins[0]
 	}
 	if demo {
 		printLogins(stdout, url, cfg.DataDir, logins)
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "engine", a.DB.Engine)
+	// The demo serves no metrics unless asked (no second fixed port).
+	if demo && !isSet(fs, "metrics-addr") && os.Getenv("NRM_METRICS_ADDR") == "" {
+		cfg.MetricsAddr = ""
+	}
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		log.Info("metrics", "addr", mln.Addr().String())
+		go func() {
+			if err := a.ServeMetrics(ctx, mln); err != nil {
+				log.Error("metrics listener", "err", err)
+			}
+		}()
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "engine", a.DB.Engine, "https", a.Config.webConfig().Secure())
 	return a.Serve(ctx, ln)
 }
 
@@ -206,7 +223,7 @@ func printLogins(w io.Writer, url, dataDir string, logins []DemoLogin) {
 	fmt.Fprintf(w, "\nnrm demo — fictional data only — serving %s\n", url)
 	fmt.Fprintf(w, "data directory: %s\n\n", dataDir)
 	fmt.Fprintf(w, "Every demo user has the password: %s\n", DemoPassword)
-	fmt.Fprintf(w, "Roles that read case data need a second factor: add the TOTP secret to an\n")
+	fmt.Fprintf(w, "Every role signs in with a second factor: add the TOTP secret to an\n")
 	fmt.Fprintf(w, "authenticator app, or print the current code with: go run ./cmd/nrm totp SECRET\n")
 	fmt.Fprintf(w, "Once signed in, add a passkey on the Account page (open %s, not the IP address).\n\n", url)
 	fmt.Fprintf(w, "%-18s %-22s %-40s %s\n", "ROLE", "USERNAME", "ORGANISATION", "TOTP SECRET")

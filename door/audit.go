@@ -25,6 +25,8 @@ const (
 	ActBreakGlass      = "breakglass.open"
 	ActLoginOK         = "login.success"
 	ActLoginFail       = "login.failure"
+	ActThrottled       = "login.throttled" // a sign-in or second-factor attempt refused by the throttle (one entry per counter and minute)
+	ActRefused         = "access.refused"  // a request refused for the actor's role (403)
 	ActSecondFactorOK  = "mfa.success"
 	ActSecondFactorNo  = "mfa.failure"
 	ActLogout          = "logout"
@@ -122,6 +124,25 @@ type event struct {
 	reason     string // encrypted before it is stored: reasons may themselves be sensitive
 }
 
+type requestIDKey struct{}
+
+// WithRequestID returns a context that carries the id of the request it
+// serves. Every audit entry written under it names that request, including
+// the sign-in events, which have no actor yet to carry it.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RecordRefusal audits a request refused for the actor's role or token
+// (403): the route pattern it was refused at and the reason's message key.
+// Record-level refusals are audited by the door method itself (access).
+func (s *Service) RecordRefusal(ctx context.Context, a *nrm.Actor, route, reason string) error {
+	fields := []string{"route:" + strings.ReplaceAll(route, ",", " "), "reason:" + strings.ReplaceAll(reason, ",", " ")}
+	return fail(s.db.Update(ctx, func(tx *store.Tx) error {
+		return s.appendAudit(ctx, tx, a, event{action: ActRefused, outcome: "denied", fields: fields})
+	}))
+}
+
 // appendAudit chains and writes one audit entry inside tx. The head row is
 // locked (PostgreSQL) or the single writer holds the database (SQLite), so
 // entries are strictly sequential. Any failure aborts the caller's access.
@@ -153,6 +174,9 @@ func (s *Service) appendAudit(ctx context.Context, tx *store.Tx, a *nrm.Actor, e
 	if a != nil {
 		e.ActorUser, e.ActorOrg, e.ActorRole = a.UserID, a.OrgID, a.PrimaryRole()
 		e.Remote, e.RequestID = a.Remote, a.RequestID
+	}
+	if e.RequestID == "" {
+		e.RequestID, _ = ctx.Value(requestIDKey{}).(string)
 	}
 	e.Seal(prev)
 	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor_user, actor_org, actor_role, action, subject, fields, outcome, break_glass, reason, remote, request_id, prev_hash, hash)

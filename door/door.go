@@ -65,10 +65,11 @@ type Service struct {
 	keyID     string
 	set       Settings
 	hasher    *auth.Hasher
-	limiter   *auth.Limiter
+	throttle  auth.Throttle
 	log       *slog.Logger
 	rp        *webauthn.WebAuthn
 	auditHook func(tx *store.Tx) error // tests inject audit failures here
+	hashHook  func()                   // tests count the password checks that reach argon2id
 	profile   *rules.Profile
 	cat       *rules.Catalogue
 	imports   sync.Mutex // one statistics import at a time in this instance (statsimport.go)
@@ -114,7 +115,7 @@ func New(ctx context.Context, db *store.DB, v *vault.Vault, signer ed25519.Priva
 	pub := signer.Public().(ed25519.PublicKey)
 	s := &Service{
 		db: db, vault: v, signer: signer, keyID: audit.KeyID(pub), set: set,
-		hasher: auth.NewHasher(2), limiter: auth.NewLimiter(auth.LimiterConfig{}), log: log, rp: rp,
+		hasher: auth.NewHasher(2), throttle: auth.DefaultThrottle(), log: log, rp: rp,
 		profile: set.Profile, cat: rules.Indicators(),
 	}
 	err = db.Update(ctx, func(tx *store.Tx) error {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/nrm-org/nrm"
-	"github.com/nrm-org/nrm/door"
 	"github.com/nrm-org/nrm/internal/testenv"
 )
 
@@ -73,18 +72,12 @@ func TestSessionIdleAndAbsoluteTimeout(t *testing.T) {
 		e := testenv.Door(t, engine)
 		clock := e.UseClock()
 		e.Org(t, "org-a", nrm.OrgMinistry)
-		e.User(t, "admin.clock", "org-a", nrm.OrgMinistry, nrm.RoleSysAdmin) // full at the password: no second factor
+		e.User(t, "admin.clock", "org-a", nrm.OrgMinistry, nrm.RoleSysAdmin)
 		set := e.Door.Settings()
 		if set.SessionIdle != 15*time.Minute || set.SessionAbsolute != 8*time.Hour {
 			t.Fatalf("defaults changed: %+v", set)
 		}
-		login := func() string {
-			tok, sess, err := e.Door.Login(ctx, "admin.clock", testenv.TestPassword, "192.0.2.8")
-			if err != nil || sess.Stage != door.StageFull {
-				t.Fatalf("login: %v %+v", err, sess)
-			}
-			return tok
-		}
+		login := func() string { return e.SignIn(t, "admin.clock", "192.0.2.8") }
 		auth := func(tok string) error {
 			_, _, err := e.Door.Authenticate(ctx, tok, "192.0.2.8", "r")
 			return err

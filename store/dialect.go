@@ -55,6 +55,16 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
+// skipLocked is the suffix of a locking subquery that passes over rows
+// another transaction holds: PostgreSQL locks what it takes and skips the
+// rest; SQLite's single writer has nothing to skip.
+func (d dialect) skipLocked() string {
+	if d.engine == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
 // scrub is the statement that gets erased bytes out of the files after a
 // committed erasure. SQLite (with secure_delete on every connection, so
 // freed cells and pages are zeroed) checkpoints the write-ahead log into the

@@ -223,6 +223,10 @@ func (tx *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // ForUpdate is the engine's row-lock suffix for a SELECT.
 func (tx *Tx) ForUpdate() string { return tx.db.d.forUpdate() }
 
+// SkipLocked is the engine's suffix for a locking subquery that skips rows
+// other transactions hold (for sweeps that must never wait).
+func (tx *Tx) SkipLocked() string { return tx.db.d.skipLocked() }
+
 // Micros turns a time into the stored form.
 func Micros(t time.Time) int64 {
 	if t.IsZero() {

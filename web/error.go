@@ -129,10 +129,26 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	p := s.problemOf(r, err, lang)
+	s.auditRefusal(r, p, err)
 	if p.Retry > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(p.Retry))
 	}
 	s.renderError(w, r, p)
+}
+
+// auditRefusal has the door record a request refused to a known actor
+// (403: the role, the token's scope, a missing CSRF token), with the route
+// and the request id; refusals of a record are audited by the door itself.
+// The answer stays a 403 even if the entry cannot be written; that failure
+// is logged.
+func (s *Server) auditRefusal(r *http.Request, p problem, err error) {
+	st := state(r)
+	if p.Status != http.StatusForbidden || st == nil || st.actor == nil {
+		return
+	}
+	if aerr := s.door.RecordRefusal(r.Context(), st.actor, st.route, nrm.ErrorOf(err).Key); aerr != nil {
+		s.log.Error("refusal not audited", "request_id", st.id, "route", st.route, "err", aerr)
+	}
 }
 
 // apiError is the JSON error body.
@@ -151,6 +167,7 @@ type apiErrorBody struct {
 func (s *Server) failJSON(w http.ResponseWriter, r *http.Request, err error) {
 	lang := s.cat.Match(r.Header.Get("Accept-Language"))
 	p := s.problemOf(r, err, lang)
+	s.auditRefusal(r, p, err)
 	if p.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="nrm"`)
 	}

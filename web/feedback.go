@@ -248,13 +248,12 @@ func nrmStatus(err error) int { return httpStatus(nrm.ErrorCode(err)) }
 
 // feedbackURL is the public address of a feedback link.
 func (s *Server) feedbackURL(r *http.Request, code string) string {
-	base := strings.TrimRight(s.cfg.BaseURL, "/")
-	if base == "" {
-		scheme := "http"
-		if s.cfg.Secure {
-			scheme = "https"
-		}
-		base = scheme + "://" + r.Host
+	if len(s.cfg.Origins) > 0 {
+		return strings.TrimRight(s.cfg.Origins[0], "/") + "/f/" + code
+	}
+	base := "http://" + r.Host
+	if s.secure {
+		base = "https://" + r.Host
 	}
 	return base + "/f/" + code
 }

@@ -116,8 +116,11 @@ func TestPasskeyEnrolAndSignInThroughPages(t *testing.T) {
 	if n := strings.Count(acct.Body.String(), `data-testid="passkey-row"`); n != 1 {
 		t.Fatalf("%d passkeys listed, want 1", n)
 	}
+	// The CSRF token of the enrolment page died with its session.
+	wantStatus(t, e.do(t, req{method: "POST", path: "/account/passkeys/" + key.CredentialID() + "/remove", cookies: []*http.Cookie{full},
+		form: url.Values{"csrf": {csrf}}}), 403)
 	rm := e.do(t, req{method: "POST", path: "/account/passkeys/" + key.CredentialID() + "/remove", cookies: []*http.Cookie{full},
-		form: url.Values{"csrf": {csrf}}})
+		form: url.Values{"csrf": {csrfOf(t, acct.Body.String())}}})
 	wantStatus(t, rm, http.StatusConflict)
 	if !strings.Contains(rm.Body.String(), e.cat.T("sq", "error.passkey_last")) {
 		t.Errorf("refusal not explained:\n%s", rm.Body.String())
@@ -331,7 +334,7 @@ func TestPasskeyUpgradeFromTOTPPages(t *testing.T) {
 	if b := enrol.Body.String(); strings.Contains(b, `data-testid="totp-secret"`) || !strings.Contains(b, `data-testid="passkey-register"`) {
 		t.Fatalf("passkey-only enrolment expected:\n%s", b)
 	}
-	if next := nextOf(t, e.ceremony(t, c, csrf, "/account/passkeys/begin", "/account/passkeys/finish", softkey.New(rpOrigin).Create)); next != "/" {
+	if next := nextOf(t, e.ceremony(t, c, csrfOf(t, enrol.Body.String()), "/account/passkeys/begin", "/account/passkeys/finish", softkey.New(rpOrigin).Create)); next != "/" {
 		t.Fatalf("next %q", next)
 	}
 }
