@@ -8,6 +8,7 @@ import (
 
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/door"
+	"github.com/nrm-org/nrm/internal/skipnote"
 	"github.com/nrm-org/nrm/internal/testenv"
 )
 
@@ -17,9 +18,7 @@ import (
 // The two are interleaved (alternating which goes first, so drift on a
 // busy machine falls on both) and their medians compared.
 func TestLoginTimingUnknownVsWrongPassword(t *testing.T) {
-	if testing.Short() {
-		t.Skip("times 34 Argon2id sign-ins per engine")
-	}
+	skipnote.Short(t, "times many Argon2id sign-ins per engine")
 	forEngines(t, func(t *testing.T, engine string) {
 		e := testenv.Door(t, engine)
 		clock := e.UseClock()
