@@ -139,7 +139,15 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		return err
 	}
 	log := NewLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+	// The address first: a busy port is said at once, before any migration
+	// or seeding (and before a temporary directory exists).
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (is another nrm running there?); choose another address with --addr: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
 	var logins []DemoLogin
+	dataNote := "kept"
 	if demo {
 		cfg.Migrate = true
 		if !isSet(fs, "data") && os.Getenv("NRM_DATA_DIR") == "" && cfg.DatabaseURL == "" {
@@ -147,7 +155,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 			if err != nil {
 				return err
 			}
-			cfg.DataDir = dir
+			// Removed when the demo stops (Ctrl-C or SIGTERM cancel ctx), after
+			// the database is closed; --data keeps the data instead.
+			defer os.RemoveAll(dir)
+			cfg.DataDir, dataNote = dir, "removed when the demo stops; --data DIR keeps it"
 		}
 	}
 	if v := os.Getenv("NRM_DATA_DIR"); v != "" && !isSet(fs, "data") {
@@ -163,10 +174,6 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 			return fmt.Errorf("seed: %w", err)
 		}
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
 	// The address to open: localhost rather than 127.0.0.1, because
 	// browsers offer passkeys on a name, never on an IP address.
 	url := defaultOrigin(ln.Addr().String(), cfg.TLSCert != "")
@@ -174,7 +181,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		url = origins[0]
 	}
 	if demo {
-		printLogins(stdout, url, cfg.DataDir, logins)
+		printLogins(stdout, url, cfg.DataDir+" ("+dataNote+")", logins)
 	}
 	// The demo serves no metrics unless asked (no second fixed port).
 	if demo && !isSet(fs, "metrics-addr") && os.Getenv("NRM_METRICS_ADDR") == "" {

@@ -85,7 +85,9 @@ func (s *Server) authenticate(r *http.Request) error {
 func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, st *reqState)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := s.authenticate(r); err != nil {
-			s.fail(w, r, err)
+			if !s.resumeSignIn(w, r, err) {
+				s.fail(w, r, err)
+			}
 			return
 		}
 		h(w, r, state(r))
