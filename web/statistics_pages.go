@@ -262,6 +262,10 @@ func (s *Server) datasetsImport(w http.ResponseWriter, r *http.Request, st *reqS
 		return
 	default:
 		defer func() { _ = r.MultipartForm.RemoveAll() }()
+		if err := cleanForm(r.Form); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	if !checkCSRF(r, st.sess) {
 		s.fail(w, r, errCSRF)
