@@ -122,6 +122,9 @@ func New(ctx context.Context, db *store.DB, v *vault.Vault, signer ed25519.Priva
 	if err != nil {
 		return nil, err
 	}
+	if err := s.sealLegacy(ctx); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -166,6 +169,7 @@ func fail(err error) error {
 	if err == nil {
 		return nil
 	}
+
 	var e *nrm.Error
 	if errors.As(err, &e) {
 		return err

@@ -60,13 +60,19 @@ func (d dialect) forUpdate() string {
 // freed cells and pages are zeroed) checkpoints the write-ahead log into the
 // main file and truncates the log, whose older frames still hold the pages
 // as they were; it answers one row (busy, log, checkpointed), so check is
-// set. PostgreSQL vacuums the tables, pruning the dead row versions.
-func (d dialect) scrub(tables []string) (q string, check bool) {
+// set. PostgreSQL vacuums the tables, pruning the dead row versions; with
+// full it rewrites them into new files (VACUUM FULL), because pruning
+// leaves the bytes of the dead versions in the pages' free space.
+func (d dialect) scrub(tables []string, full bool) (q string, check bool) {
 	if d.engine == Postgres {
-		if len(tables) == 0 {
-			return "VACUUM", false
+		q = "VACUUM"
+		if full {
+			q = "VACUUM FULL"
 		}
-		return "VACUUM " + strings.Join(tables, ", "), false
+		if len(tables) == 0 {
+			return q, false
+		}
+		return q + " " + strings.Join(tables, ", "), false
 	}
 	return "PRAGMA wal_checkpoint(TRUNCATE)", true
 }

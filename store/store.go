@@ -128,12 +128,26 @@ func (db *DB) Close() error {
 // write-ahead log into the main file and truncates it; PostgreSQL vacuums
 // the named tables so the dead row versions are pruned.
 func (db *DB) Scrub(ctx context.Context, tables ...string) error {
+	return db.scrub(ctx, false, tables)
+}
+
+// Rewrite is Scrub for tables whose every row was just rewritten (a
+// migration that sealed a column in place): PostgreSQL's VACUUM prunes the
+// dead row versions but leaves their bytes in the pages' free space, so
+// these tables are rewritten into new files instead (VACUUM FULL, which
+// locks each table while it runs: small tables, once). SQLite zeroes freed
+// space already (secure_delete) and only checkpoints.
+func (db *DB) Rewrite(ctx context.Context, tables ...string) error {
+	return db.scrub(ctx, true, tables)
+}
+
+func (db *DB) scrub(ctx context.Context, full bool, tables []string) error {
 	for _, t := range tables {
 		if !tableName.MatchString(t) {
 			return fmt.Errorf("store: bad table name %q", t)
 		}
 	}
-	q, check := db.d.scrub(tables)
+	q, check := db.d.scrub(tables, full)
 	if !check {
 		_, err := db.W.ExecContext(ctx, q)
 		return err
