@@ -169,7 +169,9 @@ func fail(err error) error {
 	if err == nil {
 		return nil
 	}
-
+	if store.IsStorageFull(err) {
+		return &nrm.Error{Code: nrm.EStorageFull, Key: "error.storage_full", Err: err}
+	}
 	var e *nrm.Error
 	if errors.As(err, &e) {
 		return err

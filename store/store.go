@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -40,8 +41,9 @@ type DB struct {
 	R      *sql.DB // reads
 	d      dialect
 	Now    func() time.Time
-	path   string // SQLite file path
-	url    string // PostgreSQL URL
+	path   string      // SQLite file path
+	url    string      // PostgreSQL URL
+	full   atomic.Bool // a write failed because the storage is full (see full.go)
 }
 
 // Open connects to the database. It does not migrate.
@@ -188,6 +190,9 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, ro bool, fn func(*Tx) error) (err error) {
+	if !ro {
+		defer func() { db.noteFull(err) }()
+	}
 	opts := &sql.TxOptions{ReadOnly: ro && db.Engine == Postgres}
 	stx, err := pool.BeginTx(ctx, opts)
 	if err != nil {

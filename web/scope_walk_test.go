@@ -62,7 +62,10 @@ var readActions = []string{
 // computed from are in the digest.
 var unchangedExcept = []string{"audit_log", "audit_head", "audit_checkpoints", "stat_state", "stat_facts"}
 
-func newWalkWorld(t *testing.T, engine string) *walkWorld {
+// newWalkWorld seeds the organisations and the given seats, by default
+// every seat of the identification scenarios and a colleague of the border
+// officer ("border2"), each with a read-write and a read-only token.
+func newWalkWorld(t *testing.T, engine string, seats ...idSeat) *walkWorld {
 	t.Helper()
 	env := testenv.Door(t, engine)
 	cat, err := i18n.Load()
@@ -75,8 +78,10 @@ func newWalkWorld(t *testing.T, engine string) *walkWorld {
 	}
 	w := &walkWorld{srv: srv, env: env, rw: map[string]string{}, ro: map[string]string{}, users: map[string]string{}, done: map[string]bool{}}
 	idOrgs(t, env)
-	// A colleague of the border officer takes over their records.
-	for _, s := range append(slices.Clone(idSeats), idSeat{"border2", "org-bp", nrm.OrgBorderPolice, nrm.RoleFirstResponder}) {
+	if len(seats) == 0 {
+		seats = append(slices.Clone(idSeats), idSeat{"border2", "org-bp", nrm.OrgBorderPolice, nrm.RoleFirstResponder})
+	}
+	for _, s := range seats {
 		a := env.User(t, "w."+s.seat, s.org, s.typ, s.role)
 		w.users[s.seat] = a.UserID
 		for scopes, into := range map[string]map[string]string{door.ScopeRead + "," + door.ScopeWrite: w.rw, door.ScopeRead: w.ro} {
