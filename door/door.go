@@ -125,6 +125,9 @@ func New(ctx context.Context, db *store.DB, v *vault.Vault, signer ed25519.Priva
 	if err != nil {
 		return nil, err
 	}
+	if err := s.sealLegacy(ctx); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -168,6 +171,9 @@ func newCode() string {
 func fail(err error) error {
 	if err == nil {
 		return nil
+	}
+	if store.IsStorageFull(err) {
+		return &nrm.Error{Code: nrm.EStorageFull, Key: "error.storage_full", Err: err}
 	}
 	var e *nrm.Error
 	if errors.As(err, &e) {

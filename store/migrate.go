@@ -98,9 +98,19 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 
 // Migrate applies pending migrations, each in its own transaction.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
+	return db.MigrateTo(ctx, -1)
+}
+
+// MigrateTo applies the pending migrations up to version (all when
+// negative), each in its own transaction. Tests use it to build a database
+// as an older nrm left it.
+func (db *DB) MigrateTo(ctx context.Context, version int) (int, error) {
 	ms, err := migrations(db.Engine)
 	if err != nil {
 		return 0, err
+	}
+	if version >= 0 && version < len(ms) {
+		ms = ms[:version]
 	}
 	if _, err := db.W.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return 0, err

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -40,8 +41,9 @@ type DB struct {
 	R      *sql.DB // reads
 	d      dialect
 	Now    func() time.Time
-	path   string // SQLite file path
-	url    string // PostgreSQL URL
+	path   string      // SQLite file path
+	url    string      // PostgreSQL URL
+	full   atomic.Bool // a write failed because the storage is full (see full.go)
 }
 
 // Open connects to the database. It does not migrate.
@@ -128,12 +130,26 @@ func (db *DB) Close() error {
 // write-ahead log into the main file and truncates it; PostgreSQL vacuums
 // the named tables so the dead row versions are pruned.
 func (db *DB) Scrub(ctx context.Context, tables ...string) error {
+	return db.scrub(ctx, false, tables)
+}
+
+// Rewrite is Scrub for tables whose every row was just rewritten (a
+// migration that sealed a column in place): PostgreSQL's VACUUM prunes the
+// dead row versions but leaves their bytes in the pages' free space, so
+// these tables are rewritten into new files instead (VACUUM FULL, which
+// locks each table while it runs: small tables, once). SQLite zeroes freed
+// space already (secure_delete) and only checkpoints.
+func (db *DB) Rewrite(ctx context.Context, tables ...string) error {
+	return db.scrub(ctx, true, tables)
+}
+
+func (db *DB) scrub(ctx context.Context, full bool, tables []string) error {
 	for _, t := range tables {
 		if !tableName.MatchString(t) {
 			return fmt.Errorf("store: bad table name %q", t)
 		}
 	}
-	q, check := db.d.scrub(tables)
+	q, check := db.d.scrub(tables, full)
 	if !check {
 		_, err := db.W.ExecContext(ctx, q)
 		return err
@@ -174,6 +190,9 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, ro bool, fn func(*Tx) error) (err error) {
+	if !ro {
+		defer func() { db.noteFull(err) }()
+	}
 	opts := &sql.TxOptions{ReadOnly: ro && db.Engine == Postgres}
 	stx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
