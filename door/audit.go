@@ -1,6 +1,7 @@
 package door
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -233,62 +234,74 @@ func (s *Service) Checkpoint(ctx context.Context, force bool) (*audit.Checkpoint
 // Checkpoints lists the signed checkpoints, oldest first.
 func (s *Service) Checkpoints(ctx context.Context) ([]audit.Checkpoint, error) {
 	var cps []audit.Checkpoint
-	err := s.db.View(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT size, root, at, key_id, sig FROM audit_checkpoints ORDER BY size`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c audit.Checkpoint
-			var at int64
-			if err := rows.Scan(&c.Size, &c.Root, &at, &c.KeyID, &c.Sig); err != nil {
-				return err
-			}
-			c.At = store.Time(at)
-			cps = append(cps, c)
-		}
-		return rows.Err()
+	err := s.db.View(ctx, func(tx *store.Tx) (err error) {
+		cps, err = checkpoints(ctx, tx)
+		return err
 	})
 	return cps, err
+}
+
+func checkpoints(ctx context.Context, tx *store.Tx) ([]audit.Checkpoint, error) {
+	return collect(ctx, tx, func(r *sql.Rows) (audit.Checkpoint, error) {
+		var c audit.Checkpoint
+		var at int64
+		err := r.Scan(&c.Size, &c.Root, &at, &c.KeyID, &c.Sig)
+		c.At = store.Time(at)
+		return c, err
+	}, `SELECT size, root, at, key_id, sig FROM audit_checkpoints ORDER BY size`)
 }
 
 // VerifyAudit recomputes the whole chain and every checkpoint. It returns
 // the number of entries checked, and an *audit.Problem naming the first bad
 // entry when anything was edited, deleted, inserted or reordered.
+//
+// It reads the checkpoints, the log and its head in one snapshot, so it
+// can run while the service writes: entries committed meanwhile are simply
+// not part of the view it judges (they are checked by the next run).
 func (s *Service) VerifyAudit(ctx context.Context) (int64, error) {
-	cps, err := s.Checkpoints(ctx)
-	if err != nil {
-		return 0, err
-	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log ORDER BY seq`)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	var seq iter.Seq2[audit.Entry, error] = func(yield func(audit.Entry, error) bool) {
-		for rows.Next() {
-			if !yield(scanEntry(rows)) {
-				return
+	var n int64
+	err := s.db.Snapshot(ctx, func(tx *store.Tx) error {
+		cps, err := checkpoints(ctx, tx)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+auditCols+` FROM audit_log ORDER BY seq`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var last []byte
+		var seq iter.Seq2[audit.Entry, error] = func(yield func(audit.Entry, error) bool) {
+			for rows.Next() {
+				e, err := scanEntry(rows)
+				last = e.Hash
+				if !yield(e, err) {
+					return
+				}
+			}
+			if err := rows.Err(); err != nil {
+				yield(audit.Entry{}, err)
 			}
 		}
-		if err := rows.Err(); err != nil {
-			yield(audit.Entry{}, err)
+		if n, err = audit.Verify(seq, cps, s.PublicKey()); err != nil {
+			return err
 		}
-	}
-	n, err := audit.Verify(seq, cps, s.PublicKey())
-	if err != nil {
-		return n, err
-	}
-	// The head must agree with the last entry: a deleted tail shows here.
-	var head int64
-	if err := s.db.R.QueryRowContext(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&head); err != nil {
-		return n, err
-	}
-	if head != n {
-		return n, &audit.Problem{Seq: n + 1, Kind: "truncated", Detail: fmt.Sprintf("the log ends at %d but its head says %d", n, head)}
-	}
-	return n, nil
+		rows.Close()
+		// The head must agree with the last entry: a deleted tail shows here.
+		var head int64
+		var hash []byte
+		if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&head, &hash); err != nil {
+			return err
+		}
+		if head != n {
+			return &audit.Problem{Seq: n + 1, Kind: audit.KindTruncated, Detail: fmt.Sprintf("the log ends at %d but its head says %d", n, head)}
+		}
+		if n > 0 && !bytes.Equal(hash, last) {
+			return &audit.Problem{Seq: n, Kind: audit.KindLink, Detail: "the head's hash is not the last entry's hash (the head or the last entry was altered)"}
+		}
+		return nil
+	})
+	return n, err
 }
 
 // AuditEntry is an audit record as the DPO and the person's disclosure log see it.
