@@ -185,52 +185,6 @@ func scanEntry(rows *sql.Rows) (audit.Entry, error) {
 
 const auditCols = `seq, at, actor_user, actor_org, actor_role, action, subject, fields, outcome, break_glass, reason, remote, request_id, prev_hash, hash`
 
-// Checkpoint signs the Merkle root of the whole audit log if at least
-// CheckpointEvery entries (or force) came since the last checkpoint. It
-// returns the checkpoint written, or nil.
-func (s *Service) Checkpoint(ctx context.Context, force bool) (*audit.Checkpoint, error) {
-	var out *audit.Checkpoint
-	err := s.db.Update(ctx, func(tx *store.Tx) error {
-		var head, last int64
-		if err := tx.QueryRow(ctx, `SELECT seq FROM audit_head WHERE id = 1`+tx.ForUpdate()).Scan(&head); err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(size), 0) FROM audit_checkpoints`).Scan(&last); err != nil {
-			return err
-		}
-		if head == last || (!force && head-last < s.set.CheckpointEvery) {
-			return nil
-		}
-		rows, err := tx.Query(ctx, `SELECT hash FROM audit_log WHERE seq <= ? ORDER BY seq`, head)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		leaves := make([][]byte, 0, head)
-		for rows.Next() {
-			var h []byte
-			if err := rows.Scan(&h); err != nil {
-				return err
-			}
-			leaves = append(leaves, h)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if int64(len(leaves)) != head {
-			return fmt.Errorf("audit: %d entries for head %d", len(leaves), head)
-		}
-		cp := audit.SignCheckpoint(s.signer, s.keyID, head, audit.MerkleRoot(leaves), tx.Now)
-		if _, err := tx.Exec(ctx, `INSERT INTO audit_checkpoints (size, root, at, key_id, sig) VALUES (?, ?, ?, ?, ?)`,
-			cp.Size, cp.Root, store.Micros(cp.At), cp.KeyID, cp.Sig); err != nil {
-			return err
-		}
-		out = &cp
-		return nil
-	})
-	return out, err
-}
-
 // Checkpoints lists the signed checkpoints, oldest first.
 func (s *Service) Checkpoints(ctx context.Context) ([]audit.Checkpoint, error) {
 	var cps []audit.Checkpoint

@@ -68,8 +68,11 @@ type Service struct {
 	log       *slog.Logger
 	rp        *webauthn.WebAuthn
 	auditHook func(tx *store.Tx) error // tests inject audit failures here
-	profile   *rules.Profile
-	cat       *rules.Catalogue
+	// checkpointHook runs between a checkpoint's read and its write (tests
+	// pause a checkpoint there).
+	checkpointHook func()
+	profile        *rules.Profile
+	cat            *rules.Catalogue
 }
 
 // New opens the door over a migrated database.

@@ -8,3 +8,7 @@ func SetAuditHook(s *Service, f func(*store.Tx) error) { s.auditHook = f }
 // ActiveConsentSQL is the consent condition, for the test that keeps its
 // purposes in step with nrm.DisclosingPurposes.
 const ActiveConsentSQL = activeConsent
+
+// SetCheckpointHook lets tests pause a checkpoint after it read the log and
+// before it writes.
+func SetCheckpointHook(s *Service, f func()) { s.checkpointHook = f }
