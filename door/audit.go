@@ -219,6 +219,11 @@ func (s *Service) VerifyAudit(ctx context.Context) (int64, error) {
 		if err != nil {
 			return err
 		}
+		stored, err := loadTree(ctx, tx)
+		if err != nil {
+			return err
+		}
+		tc := treeCheck{stored: stored}
 		rows, err := tx.Query(ctx, `SELECT `+auditCols+` FROM audit_log ORDER BY seq`)
 		if err != nil {
 			return err
@@ -229,6 +234,7 @@ func (s *Service) VerifyAudit(ctx context.Context) (int64, error) {
 			for rows.Next() {
 				e, err := scanEntry(rows)
 				last = e.Hash
+				tc.see(&e)
 				if !yield(e, err) {
 					return
 				}
@@ -253,9 +259,43 @@ func (s *Service) VerifyAudit(ctx context.Context) (int64, error) {
 		if n > 0 && !bytes.Equal(hash, last) {
 			return &audit.Problem{Seq: n, Kind: audit.KindLink, Detail: "the head's hash is not the last entry's hash (the head or the last entry was altered)"}
 		}
+		if p := tc.result(n); p != nil {
+			return p
+		}
 		return nil
 	})
 	return n, err
+}
+
+// treeCheck compares the stored Merkle tree state, from which the next
+// checkpoints are signed, with the tree of the log's first entries as
+// VerifyAudit streams them: a tampered state is named before it signs a
+// wrong checkpoint.
+type treeCheck struct {
+	stored *audit.Tree
+	tree   audit.CompactTree
+	bad    *audit.Problem
+}
+
+func (c *treeCheck) see(e *audit.Entry) {
+	size := c.stored.Size()
+	if e.Seq != c.tree.Size()+1 || e.Seq > size {
+		return
+	}
+	c.tree.Append(e.Hash)
+	if e.Seq == size && (!bytes.Equal(c.tree.Root(), c.stored.Root()) || !bytes.Equal(e.Hash, c.stored.Last())) {
+		c.bad = &audit.Problem{Seq: size, Kind: audit.KindCheckpoint, Detail: fmt.Sprintf(
+			"the stored Merkle tree state over entries 1..%d does not match the log (the state was altered; the next checkpoint would sign a wrong root)", size)}
+	}
+}
+
+// result is the state's problem once the log's n entries verified.
+func (c *treeCheck) result(n int64) *audit.Problem {
+	if size := c.stored.Size(); size > n {
+		return &audit.Problem{Seq: n + 1, Kind: audit.KindTruncated, Detail: fmt.Sprintf(
+			"log truncated: it ends after entry %d, but the stored Merkle tree state covers %d entries", n, size)}
+	}
+	return c.bad
 }
 
 // AuditEntry is an audit record as the DPO and the person's disclosure log see it.

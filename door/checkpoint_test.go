@@ -3,6 +3,7 @@ package door_test
 import (
 	"bytes"
 	"context"
+	"math/bits"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -304,6 +305,38 @@ func TestConcurrentCheckpoints(t *testing.T) {
 			if bytes.Equal(cps[i-1].Root, cps[i].Root) {
 				t.Fatalf("two checkpoints with one root: %d and %d", cps[i-1].Size, cps[i].Size)
 			}
+		}
+	})
+}
+
+// TestVerifyChecksTheTreeState: `nrm audit verify` also recomputes the
+// stored tree state, so an altered frontier is named before the next
+// checkpoint signs a wrong root.
+func TestVerifyChecksTheTreeState(t *testing.T) {
+	forEngines(t, func(t *testing.T, engine string) {
+		w := newWorld(t, engine)
+		p, err := w.Door.CreatePerson(ctx, w.fr, input("Tree", "State", "x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		newEntries(t, w, p.ID, 4)
+		cp, err := w.Door.Checkpoint(ctx, true)
+		if err != nil || cp == nil {
+			t.Fatal(cp, err)
+		}
+		newEntries(t, w, p.ID, 2)
+		if _, err := w.Door.VerifyAudit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.DB.Update(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE audit_tree SET frontier = ? WHERE id = 1`, bytes.Repeat([]byte{7}, 32*bits.OnesCount64(uint64(cp.Size))))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = w.Door.VerifyAudit(ctx)
+		if prob, ok := audit.AsProblem(err); !ok || prob.Kind != audit.KindCheckpoint || prob.Seq != cp.Size {
+			t.Fatalf("an altered tree state must be named at %d: %v", cp.Size, err)
 		}
 	})
 }
