@@ -20,10 +20,7 @@ func TestCLIAuditConsistency(t *testing.T) {
 	for _, engine := range testenv.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			_, a, _ := startDemo(t, engine)
-			args := []string{"--data", a.Config.DataDir, "--key-dir", a.Config.KeyDir}
-			if a.Config.DatabaseURL != "" {
-				args = append(args, "--database-url", a.Config.DatabaseURL)
-			}
+			args := storeArgs(a)
 			run := func(sub ...string) (int, string, string) {
 				var out, errb bytes.Buffer
 				code := app.Run(context.Background(), append(append([]string{"audit"}, sub...), args...), &out, &errb)
@@ -61,4 +58,14 @@ func TestCLIAuditConsistency(t *testing.T) {
 			}
 		})
 	}
+}
+
+// storeArgs are the options that point a one-shot command at a running
+// app's database and keys.
+func storeArgs(a *app.App) []string {
+	args := []string{"--data", a.Config.DataDir, "--key-dir", a.Config.KeyDir}
+	if a.Config.DatabaseURL != "" {
+		args = append(args, "--database-url", a.Config.DatabaseURL)
+	}
+	return args
 }
