@@ -203,15 +203,18 @@ func (a *App) escalations(ctx context.Context) {
 
 // statistics keeps the monitoring figures current every minute, through the
 // door: the persons named in the audit log since the last run are
-// recomputed, so a dashboard seldom has catching up to do.
+// recomputed, so a dashboard seldom has catching up to do. The first run,
+// at start-up, may have a long backlog (after a bulk load or a long stop):
+// it catches up in short write transactions of a few persons each, while
+// dashboards answer from the stored rollup and say as of when.
 func (a *App) statistics(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
-		if n, err := a.Door.RefreshStats(ctx); err != nil {
+		if run, err := a.Door.RunRefresh(ctx, 0); err != nil {
 			a.Log.Error("statistics refresh failed", "err", err)
-		} else if n > 0 {
-			a.Log.Info("statistics refreshed", "persons", n)
+		} else if run.Persons > 0 {
+			a.Log.Info("statistics refreshed", "persons", run.Persons, "writes", run.Writes, "longest_write", run.Longest)
 		}
 		select {
 		case <-ctx.Done():
