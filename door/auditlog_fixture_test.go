@@ -34,6 +34,13 @@ func bigAuditLog(tb testing.TB) int {
 // data, not the door's write path.
 func seedAuditLog(tb testing.TB, db *store.DB, n int) {
 	tb.Helper()
+	seedAudit(tb, db, n, func(int) string { return "" })
+}
+
+// seedAudit is seedAuditLog with the subject of entry i (0-based) named by
+// subject: a person's id makes the entry feed the statistics refresh.
+func seedAudit(tb testing.TB, db *store.DB, n int, subject func(i int) string) {
+	tb.Helper()
 	const perTx, perInsert = 20_000, 500
 	for done := 0; done < n; {
 		err := db.Update(ctx, func(tx *store.Tx) error {
@@ -47,10 +54,10 @@ func seedAuditLog(tb testing.TB, db *store.DB, n int) {
 			for i := 0; i < todo; i += perInsert {
 				m := min(perInsert, todo-i)
 				args := make([]any, 0, 15*m)
-				for range m {
+				for j := range m {
 					seq++
 					e := audit.Entry{Seq: seq, At: at.Add(time.Duration(seq) * time.Microsecond), ActorRole: "system",
-						Action: "fixture.synthetic", Outcome: "ok", RequestID: fmt.Sprint("fixture-", seq)}
+						Action: "fixture.synthetic", Subject: subject(done + i + j), Outcome: "ok", RequestID: fmt.Sprint("fixture-", seq)}
 					e.Seal(prev)
 					prev = e.Hash
 					args = append(args, e.Seq, store.Micros(e.At), e.ActorUser, e.ActorOrg, e.ActorRole, e.Action, e.Subject,

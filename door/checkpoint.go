@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/nrm-org/nrm/audit"
 	"github.com/nrm-org/nrm/store"
@@ -35,6 +36,9 @@ type CheckpointRun struct {
 	LogRows    int64 // audit_log rows read: the entries after the stored tree state
 	NodesKept  int64 // interior nodes stored for consistency proofs
 	Writes     int   // write transactions (short: no log row is read inside one)
+	// Longest is the longest of those from its first statement to its
+	// commit: how long the checkpoint held the writer (for benchmarks).
+	Longest time.Duration
 }
 
 // errTreeMoved means another checkpoint stored the tree state first.
@@ -104,8 +108,9 @@ func (s *Service) checkpointRound(ctx context.Context, force bool, run *Checkpoi
 		s.checkpointHook()
 	}
 	var cp *audit.Checkpoint
+	var start time.Time
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
-		cp = nil
+		cp, start = nil, time.Now()
 		if err := storeTree(ctx, tx, &w); err != nil {
 			return err
 		}
@@ -124,6 +129,7 @@ func (s *Service) checkpointRound(ctx context.Context, force bool, run *Checkpoi
 		return false, err
 	}
 	run.Writes++
+	run.Longest = max(run.Longest, time.Since(start))
 	run.NodesKept += int64(len(w.nodes))
 	if cp != nil {
 		run.Checkpoint = cp

@@ -71,6 +71,7 @@ type Service struct {
 	// checkpointHook runs between a checkpoint's read and its write (tests
 	// pause a checkpoint there).
 	checkpointHook func()
+	refreshPer     int // persons per statistics refresh write (0: refreshPerWrite); benchmarks compare
 	profile        *rules.Profile
 	cat            *rules.Catalogue
 }

@@ -393,7 +393,8 @@ func dropFact(ctx context.Context, tx *store.Tx, r rollup, dataset, key string) 
 // RefreshRun is what one refresh did, counted: the audit entries read as
 // the change feed, the persons recomputed, and the write transactions it
 // took (each recomputes at most refreshPerWrite persons). Longest is the
-// longest of those transactions, for the benchmarks.
+// longest of those transactions from its first statement to its commit (how
+// long it held the writer), for the benchmarks.
 type RefreshRun struct {
 	Entries     int64
 	Persons     int
@@ -463,14 +464,19 @@ func (s *Service) RunRefresh(ctx context.Context, limit int) (RefreshRun, error)
 // right, being computed from the records as they are).
 func (s *Service) refreshRound(ctx context.Context, ids []string, mark, upto int64, run *RefreshRun) (moved bool, err error) {
 	a := nrm.SystemActor("statistics")
-	chunks := slices.Collect(slices.Chunk(ids, refreshPerWrite))
+	per := refreshPerWrite
+	if s.refreshPer > 0 {
+		per = s.refreshPer
+	}
+	chunks := slices.Collect(slices.Chunk(ids, per))
 	if len(chunks) == 0 {
 		chunks = [][]string{nil}
 	}
 	for i, chunk := range chunks {
 		last := i == len(chunks)-1
-		start := time.Now()
+		var start time.Time
 		err := s.db.Update(ctx, func(tx *store.Tx) error {
+			start = time.Now() // the writer is held from here to the commit
 			// One refresh writes at a time: the lock orders the facts' old
 			// and new values (PostgreSQL; SQLite has one writer).
 			var now int64
