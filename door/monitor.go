@@ -50,6 +50,11 @@ const refreshPerWrite = 25
 // that is, and leaves the catching up to the background job.
 const inlineRefresh = 200
 
+// inlineEntries bounds the audit entries a dashboard reads to list those
+// persons (ten rounds, a few milliseconds on the reader side): a busy
+// service writes thousands of entries a minute that name no person.
+const inlineEntries = 10 * refreshBatch
+
 // factPage is how many persons a rebuild computes per round of queries.
 const factPage = 2000
 
@@ -401,7 +406,8 @@ type RefreshRun struct {
 	Writes      int
 	MaxPerWrite int
 	Longest     time.Duration
-	Caught      bool // the facts reached the audit head read last
+	Held        time.Duration // all the writes together, from first statement to commit
+	Caught      bool          // the facts reached the audit head read last
 }
 
 // RefreshStats brings the register's facts up to date with the audit log:
@@ -417,9 +423,9 @@ func (s *Service) RefreshStats(ctx context.Context) (int, error) {
 // reader side, then recomputed refreshPerWrite at a time, each write with
 // its audit entry; the last write of a round moves the watermark. A
 // background refresh never holds the writer for more than one such write.
-// With limit > 0 it stops, leaving the rest to the background job, as soon
-// as more than limit persons wait or more than one round is behind (the
-// dashboard's inline catch-up).
+// With limit > 0 it stops, leaving the rest to the background job, before
+// it would recompute more than limit persons in all or read more than
+// inlineEntries audit entries (the dashboard's inline catch-up).
 func (s *Service) RunRefresh(ctx context.Context, limit int) (RefreshRun, error) {
 	var run RefreshRun
 	for {
@@ -430,7 +436,7 @@ func (s *Service) RunRefresh(ctx context.Context, limit int) (RefreshRun, error)
 				return err
 			}
 			upto = min(head, mark+refreshBatch)
-			if upto <= mark || (limit > 0 && head > upto) {
+			if upto <= mark || (limit > 0 && run.Entries+upto-mark > inlineEntries) {
 				return nil
 			}
 			var err error
@@ -444,7 +450,7 @@ func (s *Service) RunRefresh(ctx context.Context, limit int) (RefreshRun, error)
 			return run, fail(err)
 		}
 		run.Caught = head <= mark
-		if run.Caught || (limit > 0 && (head > upto || run.Persons+len(ids) > limit)) {
+		if run.Caught || (limit > 0 && (run.Entries+upto-mark > inlineEntries || run.Persons+len(ids) > limit)) {
 			return run, nil
 		}
 		run.Entries += upto - mark
@@ -505,7 +511,8 @@ func (s *Service) refreshRound(ctx context.Context, ids []string, mark, upto int
 		run.Writes++
 		run.Persons += len(chunk)
 		run.MaxPerWrite = max(run.MaxPerWrite, len(chunk))
-		run.Longest = max(run.Longest, time.Since(start))
+		held := time.Since(start)
+		run.Longest, run.Held = max(run.Longest, held), run.Held+held
 	}
 	return moved, nil
 }

@@ -129,8 +129,15 @@ func TestDashboardAnswersFromStoredRollup(t *testing.T) {
 			t.Fatalf("after the catch-up: current %v, %d persons, as of %v", rep.Current, rep.Persons.Count, rep.AsOf)
 		}
 
-		// Entries that name no person (sign-ins, reads of the statistics)
-		// leave the figures current.
+		// A busy service's entries that name no person (sign-ins, reads,
+		// reads of the statistics) are passed over inline, and leave the
+		// figures current.
+		seedAuditLog(t, w.DB, 5000)
+		referMany(t, w, 3)
+		rep, err = w.Door.Statistics(ctx, w.mon, stats.Filter{})
+		if err != nil || !rep.Current || rep.Persons.Count != 238 {
+			t.Fatalf("5000 entries naming no person and 3 persons: current %v, %d persons, %v", rep.Current, rep.Persons.Count, err)
+		}
 		if _, err := w.Door.Datasets(ctx, w.mon); err != nil {
 			t.Fatal(err)
 		}
