@@ -422,7 +422,9 @@ func (s *Service) RefreshStats(ctx context.Context) (int, error) {
 // persons named by the next refreshBatch audit entries are listed on the
 // reader side, then recomputed refreshPerWrite at a time, each write with
 // its audit entry; the last write of a round moves the watermark. A
-// background refresh never holds the writer for more than one such write.
+// background refresh (limit 0) never holds the writer for more than one
+// such write, and between two writes leaves it free at least as long as
+// the last one held it.
 // With limit > 0 it stops, leaving the rest to the background job, before
 // it would recompute more than limit persons in all or read more than
 // inlineEntries audit entries (the dashboard's inline catch-up).
@@ -454,7 +456,7 @@ func (s *Service) RunRefresh(ctx context.Context, limit int) (RefreshRun, error)
 			return run, nil
 		}
 		run.Entries += upto - mark
-		moved, err := s.refreshRound(ctx, ids, mark, upto, &run)
+		moved, err := s.refreshRound(ctx, ids, mark, upto, limit == 0, &run)
 		if err != nil {
 			return run, fail(err)
 		}
@@ -468,7 +470,7 @@ func (s *Service) RunRefresh(ctx context.Context, limit int) (RefreshRun, error)
 // write transaction; the last moves the watermark from mark to upto unless
 // another refresh moved it (moved is then false; what was recomputed stays
 // right, being computed from the records as they are).
-func (s *Service) refreshRound(ctx context.Context, ids []string, mark, upto int64, run *RefreshRun) (moved bool, err error) {
+func (s *Service) refreshRound(ctx context.Context, ids []string, mark, upto int64, pace bool, run *RefreshRun) (moved bool, err error) {
 	a := nrm.SystemActor("statistics")
 	per := refreshPerWrite
 	if s.refreshPer > 0 {
@@ -513,6 +515,15 @@ func (s *Service) refreshRound(ctx context.Context, ids []string, mark, upto int
 		run.MaxPerWrite = max(run.MaxPerWrite, len(chunk))
 		held := time.Since(start)
 		run.Longest, run.Held = max(run.Longest, held), run.Held+held
+		if pace {
+			// In the background, leave the writer (and the processor) to
+			// requests at least as long as the write held it.
+			select {
+			case <-ctx.Done():
+				return false, ctx.Err()
+			case <-time.After(min(held, 50*time.Millisecond)):
+			}
+		}
 	}
 	return moved, nil
 }
