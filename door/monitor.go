@@ -456,21 +456,19 @@ func (s *Service) RunRefresh(ctx context.Context, limit int) (RefreshRun, error)
 			return run, nil
 		}
 		run.Entries += upto - mark
-		moved, err := s.refreshRound(ctx, ids, mark, upto, limit == 0, &run)
-		if err != nil {
+		// Whether this round moved the watermark or another refresh did
+		// first, the next round reads it again.
+		if err := s.refreshRound(ctx, ids, mark, upto, limit == 0, &run); err != nil {
 			return run, fail(err)
-		}
-		if !moved { // another refresh moved the watermark first: read it again
-			continue
 		}
 	}
 }
 
 // refreshRound recomputes the persons of one round, refreshPerWrite per
 // write transaction; the last moves the watermark from mark to upto unless
-// another refresh moved it (moved is then false; what was recomputed stays
-// right, being computed from the records as they are).
-func (s *Service) refreshRound(ctx context.Context, ids []string, mark, upto int64, pace bool, run *RefreshRun) (moved bool, err error) {
+// another refresh moved it (what was recomputed stays right, being computed
+// from the records as they are).
+func (s *Service) refreshRound(ctx context.Context, ids []string, mark, upto int64, pace bool, run *RefreshRun) error {
 	a := nrm.SystemActor("statistics")
 	per := refreshPerWrite
 	if s.refreshPer > 0 {
@@ -494,12 +492,9 @@ func (s *Service) refreshRound(ctx context.Context, ids []string, mark, upto int
 			if err := s.refreshPersons(ctx, tx, chunk); err != nil {
 				return err
 			}
-			if last {
-				moved = now == mark
-				if moved {
-					if _, err := tx.Exec(ctx, `UPDATE stat_state SET audit_seq = ? WHERE id = 1`, upto); err != nil {
-						return err
-					}
+			if last && now == mark {
+				if _, err := tx.Exec(ctx, `UPDATE stat_state SET audit_seq = ? WHERE id = 1`, upto); err != nil {
+					return err
 				}
 			}
 			if len(chunk) == 0 {
@@ -508,7 +503,7 @@ func (s *Service) refreshRound(ctx context.Context, ids []string, mark, upto int
 			return s.appendAudit(ctx, tx, a, event{action: ActStatsRefresh, fields: []string{fmt.Sprintf("persons:%d", len(chunk))}})
 		})
 		if err != nil {
-			return false, err
+			return err
 		}
 		run.Writes++
 		run.Persons += len(chunk)
@@ -520,12 +515,12 @@ func (s *Service) refreshRound(ctx context.Context, ids []string, mark, upto int
 			// requests at least as long as the write held it.
 			select {
 			case <-ctx.Done():
-				return false, ctx.Err()
+				return ctx.Err()
 			case <-time.After(min(held, 50*time.Millisecond)):
 			}
 		}
 	}
-	return moved, nil
+	return nil
 }
 
 // refreshPersons recomputes the facts of the listed persons inside tx.
