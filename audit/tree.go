@@ -73,7 +73,7 @@ func LoadTree(size int64, frontier, last []byte) (*Tree, error) {
 	for b := frontier; len(b) > 0; b = b[HashSize:] {
 		hashes = append(hashes, bytes.Clone(b[:HashSize]))
 	}
-	r, err := rangeFactory.NewRange(0, uint64(size), hashes)
+	r, err := rangeFactory.NewRange(0, uint64(size), hashes) // #nosec G115 -- size is checked ≥ 0 above
 	if err != nil {
 		return nil, fmt.Errorf("audit: tree state: %w", err)
 	}
@@ -158,7 +158,7 @@ func ProveConsistency(size1, size2 int64, node func(level uint, index uint64) ([
 	if size1 < 0 || size2 < size1 {
 		return nil, fmt.Errorf("audit: consistency proof from %d to %d entries", size1, size2)
 	}
-	ns, err := proof.Consistency(uint64(size1), uint64(size2))
+	ns, err := proof.Consistency(uint64(size1), uint64(size2)) // #nosec G115 -- sizes are checked ≥ 0 above
 	if err != nil {
 		return nil, fmt.Errorf("audit: consistency proof: %w", err)
 	}
