@@ -26,7 +26,8 @@ func TestCLIAuditConsistency(t *testing.T) {
 				code := app.Run(context.Background(), append(append([]string{"audit"}, sub...), args...), &out, &errb)
 				return code, out.String(), errb.String()
 			}
-			if code, out, errb := run("checkpoint"); code != 0 || !strings.Contains(out, "checkpoint at") {
+			// The demo's server may already have checkpointed its whole log.
+			if code, out, errb := run("checkpoint"); code != 0 || !(strings.Contains(out, "checkpoint at") || strings.Contains(out, "no new entries")) {
 				t.Fatalf("checkpoint: %d %s %s", code, out, errb)
 			}
 			// New entries, a second checkpoint.
