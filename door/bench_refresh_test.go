@@ -37,6 +37,7 @@ func refreshBacklog(b *testing.B, f *statsFixture) {
 	if first == 0 {
 		first = auditHead(b, f.env.DB) + 1
 		seedAudit(b, f.env.DB, f.n, func(i int) string { return fmt.Sprintf("st%010d", i) })
+		settle(b, f.env.DB)
 	}
 	if err := f.env.DB.Update(ctx, func(tx *store.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE stat_state SET audit_seq = ? WHERE id = 1`, first-1)
