@@ -32,7 +32,7 @@ Commands:
   migrate       apply pending database migrations
   user          create | disable | enable | roles | reset-mfa | require-webauthn   (manage users)
   token         mint a scoped, expiring API token for a user
-  audit         verify | checkpoint   (check the tamper-evident audit trail)
+  audit         verify | checkpoint | consistency   (check the tamper-evident audit trail)
   keys          rotate   (new key-encryption key; re-wrap every data key online)
   retention     run   (erase records past their retention period now and print the report)
   stats         rebuild (recompute every statistics fact of the register from the records)
@@ -383,40 +383,6 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return explain(err)
 	}
 	fmt.Fprintln(stdout, tok)
-	return nil
-}
-
-func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "verify" && args[0] != "checkpoint") {
-		return errors.New("usage: nrm audit verify|checkpoint [options]")
-	}
-	fs, cfg := flags("audit "+args[0], stderr, "")
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if args[0] == "checkpoint" {
-		cp, err := a.Door.Checkpoint(ctx, true)
-		if err != nil {
-			return err
-		}
-		if cp == nil {
-			fmt.Fprintln(stdout, "no new entries since the last checkpoint")
-			return nil
-		}
-		fmt.Fprintf(stdout, "checkpoint at %d entries signed\n", cp.Size)
-		return nil
-	}
-	n, err := a.Door.VerifyAudit(ctx)
-	if err != nil {
-		return fmt.Errorf("FAILED after %d good entries: %w", n, err)
-	}
-	cps, _ := a.Door.Checkpoints(ctx)
-	fmt.Fprintf(stdout, "audit trail intact: %d entries, %d signed checkpoints\n", n, len(cps))
 	return nil
 }
 

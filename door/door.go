@@ -70,9 +70,13 @@ type Service struct {
 	rp        *webauthn.WebAuthn
 	auditHook func(tx *store.Tx) error // tests inject audit failures here
 	hashHook  func()                   // tests count the password checks that reach argon2id
-	profile   *rules.Profile
-	cat       *rules.Catalogue
-	imports   sync.Mutex // one statistics import at a time in this instance (statsimport.go)
+	// checkpointHook runs between a checkpoint's read and its write (tests
+	// pause a checkpoint there).
+	checkpointHook func()
+	refreshPer     int // persons per statistics refresh write (0: refreshPerWrite); benchmarks compare
+	profile        *rules.Profile
+	cat            *rules.Catalogue
+	imports        sync.Mutex // one statistics import at a time in this instance (statsimport.go)
 }
 
 // New opens the door over a migrated database.

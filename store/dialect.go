@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"errors"
 	"strconv"
 	"strings"
@@ -64,6 +65,19 @@ func (d dialect) skipLocked() string {
 		return " FOR UPDATE SKIP LOCKED"
 	}
 	return ""
+}
+
+// snapshot is how a reader asks for one consistent view over several
+// queries. PostgreSQL's default, READ COMMITTED, takes a new snapshot per
+// statement, so a read-only REPEATABLE READ transaction is asked for (it
+// never fails on serialisation, having nothing to write). SQLite in WAL
+// mode gives a reader transaction the snapshot of its first read until it
+// ends; its driver accepts no isolation level, so the default is kept.
+func (d dialect) snapshot() *sql.TxOptions {
+	if d.engine == Postgres {
+		return &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	return &sql.TxOptions{}
 }
 
 // scrub is the statement that gets erased bytes out of the files after a

@@ -189,11 +189,21 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 	return db.run(ctx, db.R, true, fn)
 }
 
+// Snapshot runs fn in a read-only transaction on the reader pool in which
+// every query sees the same committed state, however many writes commit
+// meanwhile (see dialect.snapshot). Writers are not held up by it.
+func (db *DB) Snapshot(ctx context.Context, fn func(*Tx) error) error {
+	return db.runOpts(ctx, db.R, db.d.snapshot(), fn)
+}
+
 func (db *DB) run(ctx context.Context, pool *sql.DB, ro bool, fn func(*Tx) error) (err error) {
 	if !ro {
 		defer func() { db.noteFull(err) }()
 	}
-	opts := &sql.TxOptions{ReadOnly: ro && db.Engine == Postgres}
+	return db.runOpts(ctx, pool, &sql.TxOptions{ReadOnly: ro && db.Engine == Postgres}, fn)
+}
+
+func (db *DB) runOpts(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) (err error) {
 	stx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return err
