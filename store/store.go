@@ -31,6 +31,10 @@ type Config struct {
 	// Synchronous is SQLite's synchronous pragma: NORMAL (default, survives a
 	// process crash in WAL mode) or FULL (also survives power loss).
 	Synchronous string
+	// AppName names the process to PostgreSQL (application_name, with
+	// the process id added), e.g. "nrm serve": a restore finds the
+	// application's other sessions by it. Default "nrm".
+	AppName string
 }
 
 // DB is an open database: one writer pool and one reader pool.
@@ -40,8 +44,9 @@ type DB struct {
 	R      *sql.DB // reads
 	d      dialect
 	Now    func() time.Time
-	path   string // SQLite file path
-	url    string // PostgreSQL URL
+	path   string   // SQLite file path
+	url    string   // PostgreSQL URL
+	lock   *dirLock // SQLite: the data directory's shared lock
 }
 
 // Open connects to the database. It does not migrate.
@@ -49,7 +54,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	db := &DB{Now: func() time.Time { return time.Now().UTC() }}
 	if strings.HasPrefix(cfg.URL, "postgres://") || strings.HasPrefix(cfg.URL, "postgresql://") {
 		db.Engine, db.url = Postgres, cfg.URL
-		w, err := sql.Open("pgx", cfg.URL)
+		w, err := sql.Open("pgx", withAppName(cfg.URL, cfg.AppName))
 		if err != nil {
 			return nil, err
 		}
@@ -66,12 +71,17 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, err
 		}
-		db.Engine, db.path = SQLite, filepath.Join(cfg.DataDir, "nrm.db")
+		lock, err := lockDir(cfg.DataDir, false)
+		if err != nil {
+			return nil, err
+		}
+		db.Engine, db.path, db.lock = SQLite, filepath.Join(cfg.DataDir, "nrm.db"), lock
 		sync := strings.ToUpper(cfg.Synchronous)
 		if sync == "" {
 			sync = "NORMAL"
 		}
 		if sync != "NORMAL" && sync != "FULL" {
+			lock.release()
 			return nil, fmt.Errorf("store: synchronous must be NORMAL or FULL")
 		}
 		q := url.Values{}
@@ -88,6 +98,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		dsn := "file:" + db.path + "?" + q.Encode()
 		w, err := sql.Open("sqlite", dsn)
 		if err != nil {
+			lock.release()
 			return nil, err
 		}
 		w.SetMaxOpenConns(1)
@@ -96,6 +107,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		r, err := sql.Open("sqlite", rdsn)
 		if err != nil {
 			w.Close()
+			lock.release()
 			return nil, err
 		}
 		r.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
@@ -114,13 +126,31 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	return db, nil
 }
 
-// Close closes both pools.
+// Close closes both pools, then lets the data directory's lock go.
 func (db *DB) Close() error {
 	err := db.W.Close()
 	if db.R != db.W {
 		err = errors.Join(err, db.R.Close())
 	}
+	db.lock.release()
+	db.lock = nil
 	return err
+}
+
+// withAppName sets application_name on a PostgreSQL URL to name, with the
+// process id, so that pg_stat_activity tells nrm's sessions apart.
+func withAppName(raw, name string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw // sql.Open reports it
+	}
+	if name == "" {
+		name = "nrm"
+	}
+	q := u.Query()
+	q.Set("application_name", fmt.Sprintf("%s pid %d", name, os.Getpid()))
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20") // pgx reads + literally
+	return u.String()
 }
 
 // Scrub makes erased bytes leave the database's files once a job that
