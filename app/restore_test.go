@@ -3,16 +3,21 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nrm-org/nrm/app"
 	"github.com/nrm-org/nrm/internal/apiload"
@@ -211,6 +216,95 @@ func TestRestoreNeedsTheKeys(t *testing.T) {
 			reread(t, s, l.Snapshot(), l)
 		})
 	}
+}
+
+// TestRestoreDrill is the backup drill of issue #13, on both engines:
+// writers keep writing through the API while `nrm backup` runs; the backup
+// is restored into a fresh place (a new directory; a new PostgreSQL
+// database), started there, its audit trail verifies, and every record
+// acknowledged before the backup began reads back.
+func TestRestoreDrill(t *testing.T) {
+	for _, engine := range testenv.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			cfg := source(t, engine)
+			s := serve(t, cfg, "")
+			var l apiload.Ledger
+			ctx, stopWriters := context.WithCancel(context.Background())
+			wait := s.client.Writers(ctx, 4, &l)
+			for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+				if creates, updates, _, _ := l.Counts(); creates >= 40 && updates >= 10 {
+					break
+				}
+				if time.Now().After(deadline) {
+					stopWriters()
+					wait()
+					t.Fatalf("writers too slow: %+v", l.Snapshot())
+				}
+			}
+			before := l.Snapshot()
+			backup := filepath.Join(t.TempDir(), "nrm.backup")
+			code, _, errb := cli(cfg, "backup", "--out", backup)
+			during := len(l.Snapshot()) - len(before)
+			stopWriters()
+			wait()
+			if code != 0 {
+				t.Fatalf("backup under load: %s", errb)
+			}
+			creates, updates, doubt, rejected := l.Counts()
+			if rejected > 0 {
+				t.Fatalf("the server refused %d writes under load", rejected)
+			}
+
+			target := cfg
+			target.Migrate = false
+			target.DataDir = filepath.Join(t.TempDir(), "restored")
+			target.KeyDir = filepath.Join(t.TempDir(), "keys")
+			copyDir(t, filepath.Join(cfg.DataDir, "keys"), target.KeyDir)
+			if engine == store.Postgres {
+				target.DatabaseURL = freshDatabase(t, cfg.DatabaseURL)
+			}
+			if code, _, errb := cli(target, "restore", "--in", backup); code != 0 {
+				t.Fatalf("restore into a fresh place: %s", errb)
+			}
+			code, verified, errb := cli(target, "audit", "verify")
+			if code != 0 || !strings.Contains(verified, "audit trail intact") {
+				t.Fatalf("audit of the restored database: %s %s", verified, errb)
+			}
+			r := serve(t, target, s.client.Token)
+			reread(t, r, before, &l)
+			t.Logf("%s drill: %d records acknowledged before the backup, all read back from the restored copy; %d more during it; %d creates, %d updates acknowledged in all, %d in doubt; %s",
+				engine, len(before), during, creates, updates, doubt, strings.TrimSpace(verified))
+		})
+	}
+}
+
+// freshDatabase makes a new PostgreSQL database on the test server and
+// returns src's URL pointing at it (same schema name), dropped at the end.
+func freshDatabase(t *testing.T, src string) string {
+	t.Helper()
+	admin, err := sql.Open("pgx", os.Getenv("NRM_TEST_PG_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "nrm_drill_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+		admin.Close()
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`); err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
+		admin.Close()
+	})
+	u, err := url.Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
 }
 
 // copyDir copies the files of a directory (the key directory) to a new one.

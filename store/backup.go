@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -16,7 +17,7 @@ import (
 
 // Backup writes a consistent online copy of the database to path. SQLite
 // uses VACUUM INTO (a transactionally consistent snapshot while the server
-// keeps running); PostgreSQL runs pg_dump in its custom format (only the
+// keeps running and writing); PostgreSQL runs pg_dump in its custom format (only the
 // schema the URL's search_path names, when it names one). Key material is
 // never in the database, so a backup alone decrypts nothing: back up the
 // key directory separately, to a different place.
@@ -28,7 +29,14 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		return err
 	}
 	if db.Engine == SQLite {
-		if _, err := db.W.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		// A connection of its own: VACUUM INTO only reads the database, so
+		// in WAL mode the server's writer carries on during a long backup.
+		c, err := sql.Open("sqlite", db.dsn)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		if _, err := c.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 			return fmt.Errorf("backup: %w", err)
 		}
 		return os.Chmod(path, 0o600)

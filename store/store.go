@@ -45,6 +45,7 @@ type DB struct {
 	d      dialect
 	Now    func() time.Time
 	path   string   // SQLite file path
+	dsn    string   // SQLite: the writer's data source name
 	url    string   // PostgreSQL URL
 	lock   *dirLock // SQLite: the data directory's shared lock
 }
@@ -96,6 +97,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		rdsn := "file:" + db.path + "?" + q.Encode() + "&_pragma=query_only(1)"
 		q.Set("_txlock", "immediate") // writers take the lock at BEGIN: no upgrade deadlocks
 		dsn := "file:" + db.path + "?" + q.Encode()
+		db.dsn = dsn
 		w, err := sql.Open("sqlite", dsn)
 		if err != nil {
 			lock.release()
