@@ -31,8 +31,9 @@ func Provision(ctx context.Context, d *door.Service) (string, error) {
 	if err := d.CreateOrg(ctx, sys, org); err != nil {
 		return "", err
 	}
+	// Nobody signs in as this user: the token is the way in.
 	u, err := d.CreateUser(ctx, sys, door.UserInput{OrgID: org.ID, Username: "load.writer", DisplayName: "Load writer",
-		Roles: []nrm.Role{nrm.RoleCaseManager}, Password: "Mal-Lumë-Qiell-Deti-2026-x"})
+		Roles: []nrm.Role{nrm.RoleCaseManager}, Password: "Ngarkesë-" + token() + token()})
 	if err != nil {
 		return "", err
 	}
