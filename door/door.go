@@ -129,7 +129,7 @@ func New(ctx context.Context, db *store.DB, v *vault.Vault, signer ed25519.Priva
 		if _, err := tx.Exec(ctx, `INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ?) ON CONFLICT (id) DO NOTHING`, make([]byte, 32)); err != nil {
 			return err
 		}
-		return s.recordKeys(ctx, tx)
+		return s.recordKeys(ctx, tx, want)
 	})
 	if err != nil {
 		return nil, err

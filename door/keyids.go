@@ -34,6 +34,17 @@ type KeyIDs struct {
 	Audit []string // audit checkpoint signing keys (audit.KeyID)
 }
 
+// kindIDs is the key ids of one kind.
+type kindIDs struct {
+	kind string
+	ids  []string
+}
+
+// byKind lists the key ids kind by kind.
+func (k KeyIDs) byKind() []kindIDs {
+	return []kindIDs{{keyKEK, k.KEK}, {keyIndex, k.Index}, {keyAudit, k.Audit}}
+}
+
 // Empty reports a database written under no key yet.
 func (k KeyIDs) Empty() bool { return len(k.KEK)+len(k.Index)+len(k.Audit) == 0 }
 
@@ -116,10 +127,7 @@ func (e *MissingKeyError) Error() string {
 // MissingKeysError is a MissingKeyError for keys that are not there at all
 // (a key directory or file missing): note says which.
 func MissingKeysError(k KeyIDs, note string) error {
-	for _, c := range []struct {
-		kind string
-		ids  []string
-	}{{keyKEK, k.KEK}, {keyIndex, k.Index}, {keyAudit, k.Audit}} {
+	for _, c := range k.byKind() {
 		if len(c.ids) > 0 {
 			return &MissingKeyError{Kind: c.kind, ID: c.ids[0], Note: note}
 		}
@@ -131,13 +139,11 @@ func MissingKeysError(k KeyIDs, note string) error {
 // under a key that v or the audit signer (auditKeyID) does not hold.
 func (k KeyIDs) CheckKeys(v *vault.Vault, auditKeyID string) error {
 	kek, index := v.HeldKeyIDs()
-	for _, c := range []struct {
-		kind       string
-		need, have []string
-	}{{keyKEK, k.KEK, idStrings(kek)}, {keyIndex, k.Index, idStrings(index)}, {keyAudit, k.Audit, []string{auditKeyID}}} {
-		for _, id := range c.need {
-			if !slices.Contains(c.have, id) {
-				return &MissingKeyError{Kind: c.kind, ID: id, Have: c.have}
+	held := KeyIDs{KEK: idStrings(kek), Index: idStrings(index), Audit: []string{auditKeyID}}.byKind()
+	for i, c := range k.byKind() {
+		for _, id := range c.ids {
+			if !slices.Contains(held[i].ids, id) {
+				return &MissingKeyError{Kind: c.kind, ID: id, Have: held[i].ids}
 			}
 		}
 	}
@@ -179,15 +185,22 @@ func (s *Service) recordWrap(ctx context.Context, tx *store.Tx, wrapped []byte) 
 	return s.recordKey(ctx, tx, keyKEK, strconv.FormatUint(uint64(id), 10))
 }
 
-// recordKeys records the keys this process writes under, once the
-// database's own keys have been found held (see New).
-func (s *Service) recordKeys(ctx context.Context, tx *store.Tx) error {
+// recordKeys records, once the database's own keys have been found held
+// (see New), the keys this process writes under, and those of want that
+// were read from the data of a database from before the record.
+func (s *Service) recordKeys(ctx context.Context, tx *store.Tx, want KeyIDs) error {
 	primary, _ := s.vault.KeyInfo()
-	for _, k := range [][2]string{
+	keys := [][2]string{
 		{keyKEK, strconv.FormatUint(uint64(primary), 10)},
 		{keyIndex, strconv.FormatUint(uint64(s.vault.IndexKeyID()), 10)},
 		{keyAudit, s.keyID},
-	} {
+	}
+	for _, c := range want.byKind() {
+		for _, id := range c.ids {
+			keys = append(keys, [2]string{c.kind, id})
+		}
+	}
+	for _, k := range keys {
 		if err := s.recordKey(ctx, tx, k[0], k[1]); err != nil {
 			return err
 		}

@@ -81,6 +81,25 @@ func TestKeyIDsRecordedAndChecked(t *testing.T) {
 		if got, _ := door.ReadKeyIDs(ctx, w.DB); !slices.Contains(got.Index, ids(w.Vault.IndexKeyID())[0]) {
 			t.Fatalf("reopening records the keys again: %+v", got)
 		}
+		// Keys read from the data are recorded too, not only the primary:
+		// here the data keys stay under the second key while a third is
+		// made primary without re-wrapping.
+		if err := w.Vault.Rotate(); err != nil {
+			t.Fatal(err)
+		}
+		third, _ := w.Vault.KeyInfo()
+		if err := w.DB.Update(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `DELETE FROM key_ids`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := door.New(ctx, w.DB, w.Vault, w.signer(t), door.Settings{}, slog.New(slog.DiscardHandler)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := door.ReadKeyIDs(ctx, w.DB); fmt.Sprint(got.KEK) != fmt.Sprint(ids(second, third)) {
+			t.Fatalf("recorded key-encryption keys %v, want the data's and the primary %v", got.KEK, ids(second, third))
+		}
 	})
 }
 
