@@ -167,10 +167,15 @@ func TestRestoreNeedsTheKeys(t *testing.T) {
 			s.stop()
 
 			// The place to restore to: a directory that does not exist
-			// yet (SQLite) or the same PostgreSQL schema, and no keys.
+			// yet (SQLite) or a new PostgreSQL database (the test database
+			// is shared with other packages' servers, and a restore refuses
+			// while they are connected), and no keys.
 			target := cfg
 			target.DataDir = filepath.Join(t.TempDir(), "new", "data")
 			target.KeyDir = filepath.Join(t.TempDir(), "no-keys")
+			if engine == store.Postgres {
+				target.DatabaseURL = freshDatabase(t, cfg.DatabaseURL)
+			}
 			code, _, errb := cli(target, "restore", "--in", backup)
 			if code == 0 || !strings.Contains(errb, fmt.Sprintf("key-encryption key %d", kek)) {
 				t.Fatalf("restore without the keys must refuse, naming key-encryption key %d: %d %s", kek, code, errb)
