@@ -20,6 +20,6 @@ pg:
 
 # The crash loop on both engines: the real binary, concurrent API writers, kill -9 at
 # random points, restart, every acknowledged write read back, the audit trail verified.
-# NRM_CRASH_CYCLES cycles per engine (default 1000; `go test ./...` runs 4).
+# NRM_CRASH_CYCLES cycles per engine (default 1000; `go test ./...` runs 3).
 crash:
 	NRM_CRASH_CYCLES=$${NRM_CRASH_CYCLES:-1000} NRM_TEST_PG_URL=$${NRM_TEST_PG_URL:-$$(bash .ci/pg-setup.sh)} go test ./internal/crashtest/ -run TestCrashLoop -count=1 -v -timeout 0

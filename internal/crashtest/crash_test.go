@@ -29,7 +29,7 @@ import (
 func cycles(t *testing.T) int {
 	v := os.Getenv("NRM_CRASH_CYCLES")
 	if v == "" {
-		return 4
+		return 3
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
