@@ -37,7 +37,7 @@ Commands:
   retention     run   (erase records past their retention period now and print the report)
   stats         rebuild (recompute every statistics fact of the register from the records)
   backup        write a consistent online backup of the database
-  restore       bring a backup back (SQLite: stop the server first)
+  restore       bring a backup back (refused while the database is in use or its keys are missing)
   gen           fill a database with synthetic fictional records (benchmarks)
   totp          print the current code for a TOTP secret (demo convenience)
   version       print the version
