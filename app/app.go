@@ -10,10 +10,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
-	"github.com/nrm-org/nrm/audit"
 	"github.com/nrm-org/nrm/door"
 	"github.com/nrm-org/nrm/i18n"
 	"github.com/nrm-org/nrm/rules"
@@ -48,7 +46,7 @@ func NewLogger(w io.Writer, format, level string) *slog.Logger {
 // Open opens everything. With migrate false, a stale schema is an error.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	cfg.fill()
-	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Synchronous: cfg.SQLiteSync})
+	db, err := store.Open(ctx, cfg.store())
 	if err != nil {
 		return nil, err
 	}
@@ -89,21 +87,11 @@ func (a *App) open(ctx context.Context) error {
 	if err := a.DB.CheckSchema(ctx); err != nil {
 		return err
 	}
-	vc := vault.Config{KeyDir: cfg.KeyDir}
-	if cfg.MasterKeyFile != "" {
-		b, err := os.ReadFile(cfg.MasterKeyFile) // #nosec G304 -- operator-supplied key file
-		if err != nil {
-			return fmt.Errorf("master key: %w", err)
-		}
-		if vc.MasterSecret, err = vault.ParseMasterSecret(strings.TrimSpace(string(b))); err != nil {
-			return fmt.Errorf("master key: %w", err)
-		}
-	}
-	v, err := vault.Open(vc)
+	want, err := door.ReadKeyIDs(ctx, a.DB)
 	if err != nil {
 		return err
 	}
-	signer, err := audit.LoadOrCreateSigner(cfg.AuditKeyFile)
+	v, signer, err := cfg.openKeys(want)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ Commands:
   retention     run   (erase records past their retention period now and print the report)
   stats         rebuild (recompute every statistics fact of the register from the records)
   backup        write a consistent online backup of the database
-  restore       bring a backup back (SQLite: stop the server first)
+  restore       bring a backup back (refused while the database is in use or its keys are missing)
   gen           fill a database with synthetic fictional records (benchmarks)
   totp          print the current code for a TOTP secret (demo convenience)
   version       print the version
@@ -119,7 +119,7 @@ func versionString() string {
 func flags(name string, stderr io.Writer, addr string) (*flag.FlagSet, *Config) {
 	fs := flag.NewFlagSet("nrm "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	c := &Config{}
+	c := &Config{Command: strings.Fields(name)[0]}
 	c.bind(fs, addr)
 	return fs, c
 }
@@ -257,7 +257,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	db, err := store.Open(ctx, cfg.store())
 	if err != nil {
 		return err
 	}
@@ -462,7 +462,7 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *out == "" {
 		return errors.New("--out is required")
 	}
-	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	db, err := store.Open(ctx, cfg.store())
 	if err != nil {
 		return err
 	}
@@ -483,7 +483,18 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *in == "" {
 		return errors.New("--in is required")
 	}
-	if err := store.Restore(ctx, store.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir}, *in); err != nil {
+	cfg.fill()
+	// The backup is checked against the keys before anything live is
+	// touched: restoring a register no key here can read helps nobody.
+	check := func(ctx context.Context, src store.TableReader) error {
+		want, err := door.ReadKeyIDs(ctx, src)
+		if err != nil || want.Empty() {
+			return err
+		}
+		_, _, err = cfg.openKeys(want)
+		return err
+	}
+	if err := store.Restore(ctx, cfg.store(), *in, check); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "restored")

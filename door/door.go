@@ -77,9 +77,12 @@ type Service struct {
 	profile        *rules.Profile
 	cat            *rules.Catalogue
 	imports        sync.Mutex // one statistics import at a time in this instance (statsimport.go)
+	keys           keyRecord
 }
 
-// New opens the door over a migrated database.
+// New opens the door over a migrated database. It refuses (a
+// *MissingKeyError) a database written under keys that v or signer does
+// not hold.
 func New(ctx context.Context, db *store.DB, v *vault.Vault, signer ed25519.PrivateKey, set Settings, log *slog.Logger) (*Service, error) {
 	if set.SessionIdle == 0 {
 		set.SessionIdle = 15 * time.Minute
@@ -122,9 +125,18 @@ func New(ctx context.Context, db *store.DB, v *vault.Vault, signer ed25519.Priva
 		hasher: auth.NewHasher(2), throttle: auth.DefaultThrottle(), log: log, rp: rp,
 		profile: set.Profile, cat: rules.Indicators(),
 	}
+	want, err := ReadKeyIDs(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if err := want.CheckKeys(v, s.keyID); err != nil {
+		return nil, err
+	}
 	err = db.Update(ctx, func(tx *store.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ?) ON CONFLICT (id) DO NOTHING`, make([]byte, 32))
-		return err
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ?) ON CONFLICT (id) DO NOTHING`, make([]byte, 32)); err != nil {
+			return err
+		}
+		return s.recordKeys(ctx, tx, want)
 	})
 	if err != nil {
 		return nil, err

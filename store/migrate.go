@@ -62,16 +62,9 @@ func (db *DB) SchemaVersion(ctx context.Context) (applied, latest int, err error
 		return 0, 0, err
 	}
 	latest = len(ms)
-	var exists int
-	q := `SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'`
-	if db.Engine == Postgres {
-		q = `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name='schema_migrations'`
-	}
-	if err := db.W.QueryRowContext(ctx, q).Scan(&exists); err != nil {
+	exists, err := db.tableExists(ctx, "schema_migrations")
+	if err != nil || !exists {
 		return 0, latest, err
-	}
-	if exists == 0 {
-		return 0, latest, nil
 	}
 	err = db.W.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&applied)
 	return applied, latest, err

@@ -98,6 +98,8 @@ var columns = map[string]column{
 	"audit_tree.frontier":         cd("the Merkle tree's compact range: SHA-256 node hashes of the audit log"),
 	"audit_tree.last_hash":        cd("a SHA-256 chain hash"),
 	"audit_nodes.hash":            cd("a SHA-256 Merkle node hash of the audit log"),
+	"key_ids.kind":                cd(closedList),
+	"key_ids.key_id":              cd("the numeric id of a key the database was written under, never key material"),
 	"login_throttle.throttle_key": cd("a SHA-256 of the typed username, or the client's address (/64 for IPv6) kept for the throttle's window; " + staffOnly),
 	"stat_import_lease.holder":    cd("a random id marking which import holds the lease"),
 

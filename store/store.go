@@ -32,6 +32,10 @@ type Config struct {
 	// Synchronous is SQLite's synchronous pragma: NORMAL (default, survives a
 	// process crash in WAL mode) or FULL (also survives power loss).
 	Synchronous string
+	// AppName names the process to PostgreSQL (application_name, with
+	// the process id added), e.g. "nrm serve": a restore finds the
+	// application's other sessions by it. Default "nrm".
+	AppName string
 }
 
 // DB is an open database: one writer pool and one reader pool.
@@ -42,7 +46,9 @@ type DB struct {
 	d      dialect
 	Now    func() time.Time
 	path   string      // SQLite file path
+	dsn    string      // SQLite: the writer's data source name
 	url    string      // PostgreSQL URL
+	lock   *dirLock    // SQLite: the data directory's shared lock
 	full   atomic.Bool // a write failed because the storage is full (see full.go)
 }
 
@@ -51,7 +57,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	db := &DB{Now: func() time.Time { return time.Now().UTC() }}
 	if strings.HasPrefix(cfg.URL, "postgres://") || strings.HasPrefix(cfg.URL, "postgresql://") {
 		db.Engine, db.url = Postgres, cfg.URL
-		w, err := sql.Open("pgx", cfg.URL)
+		w, err := sql.Open("pgx", withAppName(cfg.URL, cfg.AppName))
 		if err != nil {
 			return nil, err
 		}
@@ -68,12 +74,17 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, err
 		}
-		db.Engine, db.path = SQLite, filepath.Join(cfg.DataDir, "nrm.db")
+		lock, err := lockDir(cfg.DataDir, false)
+		if err != nil {
+			return nil, err
+		}
+		db.Engine, db.path, db.lock = SQLite, filepath.Join(cfg.DataDir, "nrm.db"), lock
 		sync := strings.ToUpper(cfg.Synchronous)
 		if sync == "" {
 			sync = "NORMAL"
 		}
 		if sync != "NORMAL" && sync != "FULL" {
+			lock.release()
 			return nil, fmt.Errorf("store: synchronous must be NORMAL or FULL")
 		}
 		q := url.Values{}
@@ -88,8 +99,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		rdsn := "file:" + db.path + "?" + q.Encode() + "&_pragma=query_only(1)"
 		q.Set("_txlock", "immediate") // writers take the lock at BEGIN: no upgrade deadlocks
 		dsn := "file:" + db.path + "?" + q.Encode()
+		db.dsn = dsn
 		w, err := sql.Open("sqlite", dsn)
 		if err != nil {
+			lock.release()
 			return nil, err
 		}
 		w.SetMaxOpenConns(1)
@@ -98,6 +111,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		r, err := sql.Open("sqlite", rdsn)
 		if err != nil {
 			w.Close()
+			lock.release()
 			return nil, err
 		}
 		r.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
@@ -116,13 +130,31 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	return db, nil
 }
 
-// Close closes both pools.
+// Close closes both pools, then lets the data directory's lock go.
 func (db *DB) Close() error {
 	err := db.W.Close()
 	if db.R != db.W {
 		err = errors.Join(err, db.R.Close())
 	}
+	db.lock.release()
+	db.lock = nil
 	return err
+}
+
+// withAppName sets application_name on a PostgreSQL URL to name, with the
+// process id, so that pg_stat_activity tells nrm's sessions apart.
+func withAppName(raw, name string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw // sql.Open reports it
+	}
+	if name == "" {
+		name = "nrm"
+	}
+	q := u.Query()
+	q.Set("application_name", fmt.Sprintf("%s pid %d", name, os.Getpid()))
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20") // pgx reads + literally
+	return u.String()
 }
 
 // Scrub makes erased bytes leave the database's files once a job that
