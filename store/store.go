@@ -50,6 +50,8 @@ type DB struct {
 	url    string      // PostgreSQL URL
 	lock   *dirLock    // SQLite: the data directory's shared lock
 	full   atomic.Bool // a write failed because the storage is full (see full.go)
+	// SQLite: prepared statements of the writer and reader pools (stmtcache.go)
+	wstmts, rstmts *stmtCache
 }
 
 // Open connects to the database. It does not migrate.
@@ -117,6 +119,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		r.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
 		r.SetMaxIdleConns(max(4, 2*runtime.GOMAXPROCS(0)))
 		db.W, db.R = w, r
+		db.wstmts, db.rstmts = newStmtCache(w), newStmtCache(r)
 	}
 	db.d = dialect{db.Engine}
 	if err := db.W.PingContext(ctx); err != nil {
@@ -132,6 +135,8 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 
 // Close closes both pools, then lets the data directory's lock go.
 func (db *DB) Close() error {
+	db.wstmts.close()
+	db.rstmts.close()
 	err := db.W.Close()
 	if db.R != db.W {
 		err = errors.Join(err, db.R.Close())
@@ -208,6 +213,8 @@ type Tx struct {
 	Now time.Time
 	// after runs once the transaction has committed.
 	after []func()
+	cache *stmtCache      // SQLite: the pool's prepared statements
+	open  map[string]bool // multi-row queries run prepared in this transaction
 }
 
 // Update runs fn in a write transaction, committing if fn returns nil and
@@ -241,6 +248,12 @@ func (db *DB) runOpts(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn
 		return err
 	}
 	tx := &Tx{tx: stx, db: db, Now: db.Now().Truncate(time.Microsecond)}
+	switch pool {
+	case db.W:
+		tx.cache = db.wstmts
+	case db.R:
+		tx.cache = db.rstmts
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = stx.Rollback()
@@ -268,16 +281,25 @@ func (tx *Tx) Engine() string { return tx.db.Engine }
 
 // Exec runs a statement written with ? placeholders.
 func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := tx.stmt(ctx, q, false); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return tx.tx.ExecContext(ctx, tx.db.d.rebind(q), args...)
 }
 
 // Query runs a query written with ? placeholders.
 func (tx *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := tx.stmt(ctx, q, true); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return tx.tx.QueryContext(ctx, tx.db.d.rebind(q), args...)
 }
 
 // QueryRow runs a one-row query written with ? placeholders.
 func (tx *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := tx.stmt(ctx, q, false); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return tx.tx.QueryRowContext(ctx, tx.db.d.rebind(q), args...)
 }
 
