@@ -163,10 +163,7 @@ func TestCLIAuditVerifyNamesTampering(t *testing.T) {
 	for _, engine := range testenv.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			_, a, _ := startDemo(t, engine)
-			args := []string{"--data", a.Config.DataDir, "--key-dir", a.Config.KeyDir}
-			if a.Config.DatabaseURL != "" {
-				args = append(args, "--database-url", a.Config.DatabaseURL)
-			}
+			args := storeArgs(a)
 			var out, errb bytes.Buffer
 			if code := app.Run(context.Background(), append([]string{"audit", "verify"}, args...), &out, &errb); code != 0 {
 				t.Fatalf("verify on an untouched trail: %d %s %s", code, out.String(), errb.String())

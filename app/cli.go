@@ -32,12 +32,12 @@ Commands:
   migrate       apply pending database migrations
   user          create | disable | enable | roles | reset-mfa | require-webauthn   (manage users)
   token         mint a scoped, expiring API token for a user
-  audit         verify | checkpoint   (check the tamper-evident audit trail)
+  audit         verify | checkpoint | consistency   (check the tamper-evident audit trail)
   keys          rotate   (new key-encryption key; re-wrap every data key online)
   retention     run   (erase records past their retention period now and print the report)
   stats         rebuild (recompute every statistics fact of the register from the records)
   backup        write a consistent online backup of the database
-  restore       bring a backup back (SQLite: stop the server first)
+  restore       bring a backup back (refused while the database is in use or its keys are missing)
   gen           fill a database with synthetic fictional records (benchmarks)
   totp          print the current code for a TOTP secret (demo convenience)
   version       print the version
@@ -119,7 +119,7 @@ func versionString() string {
 func flags(name string, stderr io.Writer, addr string) (*flag.FlagSet, *Config) {
 	fs := flag.NewFlagSet("nrm "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	c := &Config{}
+	c := &Config{Command: strings.Fields(name)[0]}
 	c.bind(fs, addr)
 	return fs, c
 }
@@ -257,7 +257,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	db, err := store.Open(ctx, cfg.store())
 	if err != nil {
 		return err
 	}
@@ -386,40 +386,6 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "verify" && args[0] != "checkpoint") {
-		return errors.New("usage: nrm audit verify|checkpoint [options]")
-	}
-	fs, cfg := flags("audit "+args[0], stderr, "")
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if args[0] == "checkpoint" {
-		cp, err := a.Door.Checkpoint(ctx, true)
-		if err != nil {
-			return err
-		}
-		if cp == nil {
-			fmt.Fprintln(stdout, "no new entries since the last checkpoint")
-			return nil
-		}
-		fmt.Fprintf(stdout, "checkpoint at %d entries signed\n", cp.Size)
-		return nil
-	}
-	n, err := a.Door.VerifyAudit(ctx)
-	if err != nil {
-		return fmt.Errorf("FAILED after %d good entries: %w", n, err)
-	}
-	cps, _ := a.Door.Checkpoints(ctx)
-	fmt.Fprintf(stdout, "audit trail intact: %d entries, %d signed checkpoints\n", n, len(cps))
-	return nil
-}
-
 // openSub checks that a command's only subcommand was given, parses the
 // rest as options and opens the system.
 func openSub(ctx context.Context, cmd, sub string, args []string, stderr io.Writer) (*App, error) {
@@ -496,7 +462,7 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *out == "" {
 		return errors.New("--out is required")
 	}
-	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	db, err := store.Open(ctx, cfg.store())
 	if err != nil {
 		return err
 	}
@@ -517,7 +483,18 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *in == "" {
 		return errors.New("--in is required")
 	}
-	if err := store.Restore(ctx, store.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir}, *in); err != nil {
+	cfg.fill()
+	// The backup is checked against the keys before anything live is
+	// touched: restoring a register no key here can read helps nobody.
+	check := func(ctx context.Context, src store.TableReader) error {
+		want, err := door.ReadKeyIDs(ctx, src)
+		if err != nil || want.Empty() {
+			return err
+		}
+		_, _, err = cfg.openKeys(want)
+		return err
+	}
+	if err := store.Restore(ctx, cfg.store(), *in, check); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "restored")

@@ -39,3 +39,11 @@ func QueuePlans(s *Service, a *nrm.Actor, now time.Time) map[string][]any {
 	}
 	return out
 }
+
+// SetCheckpointHook lets tests pause a checkpoint after it read the log and
+// before it writes.
+func SetCheckpointHook(s *Service, f func()) { s.checkpointHook = f }
+
+// SetRefreshPerWrite sets how many persons one statistics refresh write
+// recomputes (0: the default), for the benchmark that compares.
+func SetRefreshPerWrite(s *Service, n int) { s.refreshPer = n }

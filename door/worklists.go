@@ -14,7 +14,7 @@ import (
 
 // Worklists (issue 14, part 2): the home page of every role is its queue of
 // work. Each queue is one query here, on a partial index in the order it
-// pages (migration 0012), with keyset paging on (the queue's time, the row
+// pages (migration 0016), with keyset paging on (the queue's time, the row
 // id) and a count that stops at nrm.QueueCountCap: a queue costs the page
 // it shows, never a scan of the register. What is in a queue is decided
 // here and only here — the home page, the queue pages, the register's

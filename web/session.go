@@ -109,7 +109,8 @@ func csrfMatches(got string, sess *door.Session) bool {
 
 var errCSRF = nrm.Errorf(nrm.EForbidden, "error.csrf")
 
-// parseForm reads a urlencoded form body; an oversized body is a 413.
+// parseForm reads a urlencoded form body; an oversized body is a 413, a
+// field holding characters no field takes a 400 naming it (cleanForm).
 func parseForm(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		var mb *http.MaxBytesError
@@ -118,7 +119,7 @@ func parseForm(r *http.Request) error {
 		}
 		return nrm.Errorf(nrm.EInvalid, "error.invalid")
 	}
-	return nil
+	return cleanForm(r.Form)
 }
 
 // form parses the form of a signed-in page and checks its CSRF token.
