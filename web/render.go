@@ -34,6 +34,7 @@ var pageTypes = map[string]func() any{
 	"referdone":   func() any { return &referDonePage{} },
 	"register":    func() any { return &registerPage{} },
 	"work":        func() any { return &workPage{} },
+	"accountmail": func() any { return &accountMailPage{} },
 	"action":      func() any { return &actionPage{} },
 	"disclosures": func() any { return &disclosuresPage{} },
 	"reassign":    func() any { return &reassignPage{} },
