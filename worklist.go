@@ -108,7 +108,7 @@ type QueueItem struct {
 
 // QueueCountCap bounds a queue's count: beyond it the count shows as "more
 // than" (QueueCount.More), so counting never walks a long queue.
-const QueueCountCap = 1000
+const QueueCountCap = 200
 
 // QueueCount is a queue's size, exact up to QueueCountCap.
 type QueueCount struct {

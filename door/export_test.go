@@ -2,6 +2,7 @@ package door
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,7 +36,7 @@ func QueuePlans(s *Service, a *nrm.Actor, now time.Time) map[string][]any {
 			args = append(args, "x")
 		}
 		out[string(q)+" next"] = append([]any{`SELECT ` + qq.sel + ` FROM ` + qq.from + ` AND (` + strings.Join(qq.keyset, ", ") + `) > (` + ph + `)` + order}, args...)
-		out[string(q)+" count"] = append([]any{`SELECT COUNT(*) FROM (SELECT 1 FROM ` + qq.from + ` LIMIT 1001) c`}, qq.args...)
+		out[string(q)+" count"] = append([]any{`SELECT COUNT(*) FROM (SELECT 1 FROM ` + qq.from + ` LIMIT ` + strconv.Itoa(nrm.QueueCountCap+1) + `) c`}, qq.args...)
 	}
 	return out
 }
