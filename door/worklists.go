@@ -62,12 +62,10 @@ func reachesArgs(a *nrm.Actor, now time.Time) []any {
 	return append(append([]any{a.OrgID, a.UserID}, disclosedArgs(a, now)...), a.OrgID, a.OrgID, string(a.OrgType))
 }
 
-// queueCols is the shape of every queue's rows: the keyset columns first
-// (key, then one or two ids), then the line.
-const queueCols = `key, item_id, person_id, code, other_id, other_code, what, org_id, ref, since, due, escalated`
-
 // queueQuery is one queue's query without its keyset and order: the
-// select list in queueCols' shape, the FROM and WHERE, their arguments,
+// select list in the shape every queue shares (the keyset: key, then one or
+// two ids; then person_id, code, other_id, other_code, what, org_id, ref,
+// since, due, escalated), the FROM and WHERE, their arguments,
 // and the keyset columns (time, then ids) it pages on.
 type queueQuery struct {
 	sel, from string
