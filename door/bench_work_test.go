@@ -249,6 +249,30 @@ func buildWorkFixture(b *testing.B, life *benchLife, engine string, n int) *work
 	return f
 }
 
+// workBenchmarks are the benchmarks that use the worklist fixtures, in
+// the order they run; the last one selected drops them (the PostgreSQL
+// schema, the SQLite directory), as releaseAfter does for the door's.
+var workBenchmarks = []string{"BenchmarkWorklistHome", "BenchmarkRawWorklistHome", "BenchmarkWorklistPage"}
+
+func releaseWorkAfter(b *testing.B) {
+	name := b.Name()
+	b.Cleanup(func() {
+		later := false
+		for _, m := range workBenchmarks[slices.Index(workBenchmarks, name)+1:] {
+			later = later || benchSelected(m)
+		}
+		if later {
+			return
+		}
+		workFixtures.Lock()
+		defer workFixtures.Unlock()
+		for e, f := range workFixtures.m {
+			f.life.close()
+			delete(workFixtures.m, e)
+		}
+	})
+}
+
 // workRoles are the benchmarked readers, in report order.
 var workRoles = []string{"ra", "case_manager", "panel", "service_provider", "dpo"}
 
@@ -278,6 +302,7 @@ func timed(b *testing.B, fn func() error) {
 // BenchmarkWorklistHome: door.Worklists, every queue of the role (count
 // and the first 5 lines), one audit entry.
 func BenchmarkWorklistHome(b *testing.B) {
+	releaseWorkAfter(b)
 	for _, engine := range testenv.Engines(b) {
 		b.Run(engine, func(b *testing.B) {
 			f := workFixtureFor(b, engine)
@@ -300,6 +325,7 @@ func BenchmarkWorklistHome(b *testing.B) {
 // BenchmarkRawWorklistHome: the same statements (each queue's count and
 // first lines) with the raw driver, in one read transaction, no audit.
 func BenchmarkRawWorklistHome(b *testing.B) {
+	releaseWorkAfter(b)
 	for _, engine := range testenv.Engines(b) {
 		b.Run(engine, func(b *testing.B) {
 			f := workFixtureFor(b, engine)
@@ -346,6 +372,7 @@ func (f *workFixture) raw(sts [][]any) error {
 // BenchmarkWorklistPage: door.QueuePage of 50 lines, from the middle of the
 // role's longest queue (the cursor of its first page), one audit entry.
 func BenchmarkWorklistPage(b *testing.B) {
+	releaseWorkAfter(b)
 	for _, engine := range testenv.Engines(b) {
 		b.Run(engine, func(b *testing.B) {
 			f := workFixtureFor(b, engine)
