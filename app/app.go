@@ -29,6 +29,8 @@ type App struct {
 	Handler http.Handler
 	Metrics http.Handler // the Prometheus metrics, served apart (ServeMetrics)
 	Log     *slog.Logger
+	cat     *i18n.Catalog
+	origin  string // the site's first origin: the link in the e-mail that work waits
 }
 
 // NewLogger makes the structured logger. Nothing personal is ever logged:
@@ -108,6 +110,7 @@ func (a *App) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.cat, a.origin = cat, origins[0]
 	wc := cfg.webConfig()
 	if cfg.Secure {
 		a.Log.Warn("--secure is deprecated: the site is HTTPS because of --origin or --tls-cert; drop the flag")
@@ -142,6 +145,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.escalations(ctx)
 	go a.retention(ctx)
 	go a.statistics(ctx)
+	go a.mailer(ctx)
 	err := serveUntil(ctx, srv, func() error {
 		if a.Config.TLSCert != "" {
 			return srv.ServeTLS(ln, a.Config.TLSCert, a.Config.TLSKey)

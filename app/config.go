@@ -53,13 +53,19 @@ type Config struct {
 	RPID          string
 	Origin        string
 	WebAuthnRoles string
+	// Mail that work waits (issue 14 part 6): the SMTP server (host:port;
+	// "" for none: the messages are kept unsent and shown on each worker's
+	// account page), the sender address, PLAIN credentials, and how often
+	// the job runs.
+	SMTPAddr, SMTPFrom, SMTPUser, SMTPPassword string
+	MailInterval                               time.Duration
 	// Command is the subcommand running ("serve", "backup"…), not an
 	// option: it names the process to PostgreSQL.
 	Command string
 }
 
 // secrets are options whose values may come from NRM_X_FILE.
-var secrets = map[string]bool{"database-url": true}
+var secrets = map[string]bool{"database-url": true, "smtp-password": true}
 
 // bind registers the options on fs, with defaults from the environment.
 func (c *Config) bind(fs *flag.FlagSet, addr string) {
@@ -83,6 +89,11 @@ func (c *Config) bind(fs *flag.FlagSet, addr string) {
 	fs.DurationVar(&c.CheckpointInt, "checkpoint-interval", 5*time.Minute, "how often to sign an audit checkpoint")
 	fs.StringVar(&c.Origin, "origin", "", "public origin(s) of the site, comma-separated, e.g. https://nrm.example.al; passkeys work only there (default: from --addr, with localhost for a loopback or unspecified address)")
 	fs.StringVar(&c.RPID, "rp-id", "", "WebAuthn relying party id: the domain passkeys are bound to (default: the host of the first --origin)")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", "", `SMTP server (host:port) for the e-mail that work waits ("" for none: messages are kept unsent and shown on the account page)`)
+	fs.StringVar(&c.SMTPFrom, "smtp-from", "nrm@localhost", "sender address of that e-mail")
+	fs.StringVar(&c.SMTPUser, "smtp-user", "", "SMTP user (PLAIN, only over TLS or to this host)")
+	fs.StringVar(&c.SMTPPassword, "smtp-password", "", "SMTP password")
+	fs.DurationVar(&c.MailInterval, "mail-interval", time.Minute, "how often the mail job looks for waiting work and sends")
 	fs.StringVar(&c.WebAuthnRoles, "webauthn-roles", "", "comma-separated roles that must sign in with a passkey, not TOTP: "+nrm.RolesString(nrm.Roles))
 }
 

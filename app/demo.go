@@ -158,6 +158,14 @@ func Seed(ctx context.Context, d *door.Service, n int) ([]DemoLogin, error) {
 		}
 		byUser[du.username] = &nrm.Actor{UserID: u.ID, OrgID: du.org, OrgType: typ, Roles: u.Roles, Remote: "seed"}
 	}
+	// Every demo worker gets an address on the reserved .invalid domain, so
+	// the mail job (with no --smtp-addr: nothing leaves) shows on each
+	// account page what it would send.
+	for _, du := range demoUsers {
+		if err := d.SetMailSettings(ctx, byUser[du.username], door.MailSettings{Email: du.username + "@demo.invalid", Mode: door.NotifyImmediate}); err != nil {
+			return nil, fmt.Errorf("demo mail settings: %w", err)
+		}
+	}
 	referrers := []*nrm.Actor{byUser["policia.kufi"], byUser["punonjese.sociale"], byUser["ojf.terren"]}
 	for i := range n {
 		a := referrers[i%len(referrers)]

@@ -403,10 +403,7 @@ func (s *Service) ListPersons(ctx context.Context, a *nrm.Actor, f PersonFilter)
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	register := false
-	for _, r := range a.Roles {
-		register = register || nrm.Allows(r, nrm.ScopeRegister, nrm.PartSummary, nrm.Read)
-	}
+	register := readsRegister(a)
 	if !register && !readsRecords(a) {
 		return nil, nrm.Errorf(nrm.EForbidden, "error.forbidden")
 	}

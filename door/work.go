@@ -214,11 +214,7 @@ func (s *Service) Register(ctx context.Context, a *nrm.Actor, f RegisterFilter) 
 	if err := scoped(a, nrm.Read); err != nil {
 		return nil, err
 	}
-	reg := false
-	for _, r := range a.Roles {
-		reg = reg || nrm.Allows(r, nrm.ScopeRegister, nrm.PartSummary, nrm.Read)
-	}
-	if !reg {
+	if !readsRegister(a) {
 		return nil, nrm.Errorf(nrm.EForbidden, "error.forbidden")
 	}
 	if f.Limit <= 0 || f.Limit > 200 {
@@ -227,17 +223,14 @@ func (s *Service) Register(ctx context.Context, a *nrm.Actor, f RegisterFilter) 
 	var out []nrm.RegisterRow
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
 		now := store.Micros(tx.Now)
-		q := `SELECT p.id, p.code, p.status, p.age_group, p.presumed_child, p.sex, p.nationality, p.region, o.name, p.first_contact_at, p.potential_at,
-			p.decided_at, p.registered_at, p.duplicate, p.foreign_national, p.reflection_end, p.non_punishment, p.created_at,
-			EXISTS (SELECT 1 FROM deadlines d WHERE d.person_id = p.id AND d.met_at = 0 AND d.due_at < ?)
-			FROM persons p JOIN orgs o ON o.id = p.owner_org WHERE p.merged_into = ''`
-		args := []any{now}
+		q := ` WHERE p.merged_into = ''`
+		var args []any
 		q, args = statusRegion(q, args, f.Status, f.Region)
 		if f.Children {
 			q += ` AND (p.age_group = 'child' OR p.presumed_child = 1)`
 		}
 		if f.Missed {
-			q += ` AND EXISTS (SELECT 1 FROM deadlines d WHERE d.person_id = p.id AND d.met_at = 0 AND d.due_at < ?)`
+			q += ` AND EXISTS (SELECT 1 FROM deadlines d WHERE d.person_id = p.id AND +d.met_at = 0 AND d.due_at < ?)`
 			args = append(args, now)
 		}
 		if f.Before != "" {
@@ -247,17 +240,7 @@ func (s *Service) Register(ctx context.Context, a *nrm.Actor, f RegisterFilter) 
 		q += ` ORDER BY p.created_at DESC, p.id DESC LIMIT ?`
 		args = append(args, f.Limit)
 		var err error
-		if out, err = collect(ctx, tx, func(rows *sql.Rows) (nrm.RegisterRow, error) {
-			var r nrm.RegisterRow
-			var pc, fc, pa, da, ra, dup, fn, re, np, ca int64
-			var missed bool
-			err := rows.Scan(&r.PersonID, &r.Code, &r.Status, &r.AgeGroup, &pc, &r.Sex, &r.Nationality, &r.Region, &r.OwnerOrg, &fc, &pa, &da, &ra,
-				&dup, &fn, &re, &np, &ca, &missed)
-			r.PresumedChild, r.Duplicate, r.Foreign, r.NonPunishment = store.Bool(pc), store.Bool(dup), store.Bool(fn), store.Bool(np)
-			r.FirstContactAt, r.PotentialAt, r.DecidedAt, r.RegisteredAt = store.Time(fc), store.Time(pa), store.Time(da), store.Time(ra)
-			r.ReflectionEnd, r.ReferredAt, r.OpenDeadlineMissed = store.Time(re), store.Time(ca), missed
-			return r, err
-		}, q, args...); err != nil {
+		if out, err = s.registerRows(ctx, tx, q, args...); err != nil {
 			return err
 		}
 		fields := []string{"summary"}
@@ -267,6 +250,26 @@ func (s *Service) Register(ctx context.Context, a *nrm.Actor, f RegisterFilter) 
 		return s.appendAudit(ctx, tx, a, event{action: ActRegisterRead, fields: fields})
 	})
 	return out, fail(err)
+}
+
+// registerRows reads register lines: persons p (with their owner o) after
+// the given WHERE clause and its arguments.
+func (s *Service) registerRows(ctx context.Context, tx *store.Tx, where string, args ...any) ([]nrm.RegisterRow, error) {
+	q := `SELECT p.id, p.code, p.status, p.age_group, p.presumed_child, p.sex, p.nationality, p.region, o.name, p.first_contact_at, p.potential_at,
+		p.decided_at, p.registered_at, p.duplicate, p.foreign_national, p.reflection_end, p.non_punishment, p.created_at,
+		EXISTS (SELECT 1 FROM deadlines d WHERE d.person_id = p.id AND +d.met_at = 0 AND d.due_at < ?)
+		FROM persons p JOIN orgs o ON o.id = p.owner_org` + where
+	return collect(ctx, tx, func(rows *sql.Rows) (nrm.RegisterRow, error) {
+		var r nrm.RegisterRow
+		var pc, fc, pa, da, ra, dup, fn, re, np, ca int64
+		var missed bool
+		err := rows.Scan(&r.PersonID, &r.Code, &r.Status, &r.AgeGroup, &pc, &r.Sex, &r.Nationality, &r.Region, &r.OwnerOrg, &fc, &pa, &da, &ra,
+			&dup, &fn, &re, &np, &ca, &missed)
+		r.PresumedChild, r.Duplicate, r.Foreign, r.NonPunishment = store.Bool(pc), store.Bool(dup), store.Bool(fn), store.Bool(np)
+		r.FirstContactAt, r.PotentialAt, r.DecidedAt, r.RegisteredAt = store.Time(fc), store.Time(pa), store.Time(da), store.Time(ra)
+		r.ReflectionEnd, r.ReferredAt, r.OpenDeadlineMissed = store.Time(re), store.Time(ca), missed
+		return r, err
+	}, q, append([]any{store.Micros(tx.Now)}, args...)...)
 }
 
 // CaseFile is everything about one record that the reader may see.

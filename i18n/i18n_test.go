@@ -98,6 +98,14 @@ func usedKeys(t *testing.T, c *Catalog) map[string]string {
 					}
 				}
 			}
+			// The mail package names the keys of its message.
+			if strings.HasPrefix(rel, "mail"+string(filepath.Separator)) {
+				for _, m := range goKeyRe.FindAllStringSubmatch(string(b), -1) {
+					if strings.HasPrefix(m[1], "mail.") {
+						used[m[1]] = rel
+					}
+				}
+			}
 			// The own-file renderer names its own keys; its other literals
 			// are domain values (audit actions such as "person.read").
 			if strings.HasPrefix(rel, "ownfile"+string(filepath.Separator)) {

@@ -112,3 +112,30 @@ func endOfDay(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 23, 59, 59, int(999*time.Millisecond), t.Location())
 }
+
+// WorkingDaysLate is how late something due at due is at now, in the
+// jurisdiction's working days: the working days after the day of due, up
+// to and including the day of now, in the profile's time zone. It is 0
+// when now is not past due, and also when due passed earlier the same day
+// (late, but by less than a working day). Weekend days and holidays do not
+// count: a deadline due on a Friday and still open on the next Monday is 1
+// working day late. At most ten years are counted.
+func (p *Profile) WorkingDaysLate(due, now time.Time) int {
+	if !now.After(due) {
+		return 0
+	}
+	loc := p.location()
+	day, last := noon(due.In(loc)), noon(now.In(loc))
+	n := 0
+	for i := 0; i < 3660 && day.Before(last); i++ {
+		day = day.AddDate(0, 0, 1)
+		if p.IsWorkingDay(day) {
+			n++
+		}
+	}
+	return n
+}
+
+// EndOfDay is the last instant of t's day in the profile's time zone: what
+// "due today" runs to.
+func (p *Profile) EndOfDay(t time.Time) time.Time { return endOfDay(t.In(p.location())) }

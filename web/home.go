@@ -34,8 +34,11 @@ type homePage struct {
 	More           string // link to the next page of the list
 	AuditRows      []auditRow
 	BreakGlassOnly bool
+	Subject        string // the audit trail of one record (a break-glass opening to review)
 	UserRows       []userRow
-	Work           *workView // open tasks, deadlines, notifications
+	// Queues are the reader's worklists (worklists.go): what waits, per
+	// role, each with its count and first lines.
+	Queues []*queueView
 }
 
 // RoleLabel is a role and its translated name.
@@ -139,17 +142,18 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, st *reqState) {
 			pg.More = "/persons?before=" + ps[n-1].ID
 		}
 	}
-	if worksCases(a) {
-		wl, err := s.door.Work(ctx, a)
+	if len(nrm.Queues(a)) > 0 {
+		qs, err := s.homeQueues(r, st, pg.CSRF)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		pg.Work = s.workView(lang, wl, s.door.Now())
+		pg.Queues = qs
 	}
 	if pg.Audit {
 		pg.BreakGlassOnly = r.URL.Query().Get("breakglass") == "1"
-		rows, err := s.auditRows(ctx, a, lang, pg.BreakGlassOnly)
+		pg.Subject = r.URL.Query().Get("subject")
+		rows, err := s.auditRows(ctx, a, lang, door.AuditFilter{BreakGlassOnly: pg.BreakGlassOnly, Subject: pg.Subject})
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -176,8 +180,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, st *reqState) {
 	s.render(w, r, http.StatusOK, "home", pg)
 }
 
-func (s *Server) auditRows(ctx context.Context, a *nrm.Actor, lang string, glassOnly bool) ([]auditRow, error) {
-	es, err := s.door.ListAudit(ctx, a, door.AuditFilter{BreakGlassOnly: glassOnly, Limit: 100})
+func (s *Server) auditRows(ctx context.Context, a *nrm.Actor, lang string, f door.AuditFilter) ([]auditRow, error) {
+	f.Limit = 100
+	es, err := s.door.ListAudit(ctx, a, f)
 	if err != nil {
 		return nil, err
 	}

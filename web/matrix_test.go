@@ -300,6 +300,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/work":              {method: "GET", path: "/api/v1/work", json: true, want: all(noData)},
 		"GET /api/v1/register":          {method: "GET", path: "/api/v1/register", json: true, want: byRole(forbidden, map[nrm.Role]expect{nrm.RoleRAOfficer: listing, nrm.RoleCoordinator: listing})},
 		"GET /api/v1/indicators":        {method: "GET", path: "/api/v1/indicators", json: true, want: all(noData)},
+		// Worklists: only the RA has the registration queue; nobody's
+		// worklist carries identity or the account (codes only).
+		"GET /work/{queue}":             {method: "GET", path: "/work/registration", want: byRole(missing, map[nrm.Role]expect{nrm.RoleRAOfficer: {200, nil, []string{w.name, w.acc}}})},
+		"GET /api/v1/worklists":         {method: "GET", path: "/api/v1/worklists", json: true, want: all(expect{200, nil, []string{w.name, w.acc}})},
+		"GET /account/mail":             {method: "GET", path: "/account/mail", want: all(expect{200, []string{`data-testid="mail-form"`}, []string{code, w.name, w.acc}})},
+		"POST /account/mail":            {method: "POST", path: "/account/mail", body: "email=worker%40nrm.example&mode=daily", mutates: true, want: all(redirect)},
+		"GET /api/v1/worklists/{queue}": {method: "GET", path: "/api/v1/worklists/registration", json: true, want: byRole(forbidden, map[nrm.Role]expect{nrm.RoleRAOfficer: {200, nil, []string{w.name, w.acc}}})},
 		"GET /api/v1/profile":           {method: "GET", path: "/api/v1/profile", json: true, want: all(noData)},
 		// Tell it once: who interviews records and plans on the records they
 		// may see; a hold is the Responsible Authority's or the DPO's, and

@@ -9,13 +9,16 @@ import (
 )
 
 // registerPage is the Responsible Authority's register: pseudonymous codes
-// only, with filters and a keyset "next page" link.
+// only, with filters and a keyset "next page" link. The state filter lists
+// the records of one of the register's queues (door.RegisterStates), in
+// that queue's order, and shows how many each holds.
 type registerPage struct {
 	Page
 	Rows     []registerRow
 	Next     string
 	Statuses []Option
 	Regions  []Option
+	States   []Option
 	Children bool
 	Missed   bool
 }
@@ -29,16 +32,32 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request, st *reqState) 
 	q := r.URL.Query()
 	f := door.RegisterFilter{Limit: 50, Before: q.Get("before"), Children: q.Get("children") == "1", Missed: q.Get("missed") == "1"}
 	f.Status, f.Region = statusRegionOf(q)
-	rows, err := s.door.Register(r.Context(), st.actor, f)
+	state := nrm.Queue(q.Get("state"))
+	counts, err := s.door.RegisterCounts(r.Context(), st.actor)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var rows []nrm.RegisterRow
+	next := ""
+	if state != "" {
+		rows, next, err = s.door.RegisterState(r.Context(), st.actor, state, f, q.Get("after"))
+	} else if rows, err = s.door.Register(r.Context(), st.actor, f); err == nil && len(rows) == f.Limit {
+		next = rows[len(rows)-1].PersonID
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	lang := st.lang
 	pg := &registerPage{Page: s.base(r), Children: f.Children, Missed: f.Missed}
-	pg.Values["status"], pg.Values["region"] = string(f.Status), f.Region
+	pg.Values["status"], pg.Values["region"], pg.Values["state"] = string(f.Status), f.Region, string(state)
 	pg.Statuses = append([]Option{{Value: "", Label: s.cat.T(lang, "persons.any_status")}}, s.options(lang, "status", statusValues(), false)...)
 	pg.Regions = append([]Option{{Value: "", Label: s.cat.T(lang, "persons.any_region")}}, s.options(lang, "region", nrm.Regions, false)...)
+	pg.States = []Option{{Value: "", Label: s.cat.T(lang, "register.any_state")}}
+	for _, sq := range door.RegisterStates {
+		pg.States = append(pg.States, Option{Value: string(sq), Label: s.cat.T(lang, "register.state_count", s.cat.T(lang, queueTitle(sq)), s.countText(lang, counts[sq]))})
+	}
 	for _, x := range rows {
 		pg.Rows = append(pg.Rows, registerRow{
 			ID: x.PersonID, Code: x.Code, Status: s.label(lang, "status", string(x.Status)), AgeGroup: s.label(lang, "agegroup", string(x.AgeGroup)),
@@ -47,22 +66,25 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request, st *reqState) 
 			Duplicate: x.Duplicate, Missed: x.OpenDeadlineMissed,
 		})
 	}
-	if len(rows) == f.Limit {
-		next := url.Values{}
-		if f.Status != "" {
-			next.Set("status", string(f.Status))
-		}
-		if f.Region != "" {
-			next.Set("region", f.Region)
+	if next != "" {
+		v := url.Values{}
+		for k, on := range map[string]bool{"status": f.Status != "", "region": f.Region != "", "state": state != ""} {
+			if on {
+				v.Set(k, pg.Values[k])
+			}
 		}
 		if f.Children {
-			next.Set("children", "1")
+			v.Set("children", "1")
 		}
 		if f.Missed {
-			next.Set("missed", "1")
+			v.Set("missed", "1")
 		}
-		next.Set("before", rows[len(rows)-1].PersonID)
-		pg.Next = "/register?" + next.Encode()
+		if state != "" {
+			v.Set("after", next)
+		} else {
+			v.Set("before", next)
+		}
+		pg.Next = "/register?" + v.Encode()
 	}
 	s.render(w, r, http.StatusOK, "register", pg)
 }

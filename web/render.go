@@ -33,6 +33,8 @@ var pageTypes = map[string]func() any{
 	"referstart":  func() any { return &referStartPage{} },
 	"referdone":   func() any { return &referDonePage{} },
 	"register":    func() any { return &registerPage{} },
+	"work":        func() any { return &workPage{} },
+	"accountmail": func() any { return &accountMailPage{} },
 	"action":      func() any { return &actionPage{} },
 	"disclosures": func() any { return &disclosuresPage{} },
 	"reassign":    func() any { return &reassignPage{} },
@@ -56,6 +58,7 @@ var pageTypes = map[string]func() any{
 // zero value of its data, like the pages.
 var partialTypes = map[string]func() any{
 	"report_figures": func() any { return &reportViewModel{} },
+	"worklist":       func() any { return &queueView{} },
 }
 
 // parseTemplates parses layout.html with each page into one set per page,

@@ -353,6 +353,8 @@ func readOnlyWalk(t *testing.T, engine string) {
 	w.do(t, "panel.social", "POST", "/decisions/{id}/signatures", "/decisions/"+dec+"/signatures", "{}", 201)
 	w.do(t, "ra", "POST", "/persons/{id}/register", "/persons/"+adult+"/register", "", 200)
 	w.do(t, "ra", "GET", "/register", "/register", "", 200)
+	w.do(t, "ra", "GET", "/worklists", "/worklists", "", 200)
+	w.do(t, "ra", "GET", "/worklists/{queue}", "/worklists/registration", "", 200)
 	w.do(t, "border", "POST", "/persons/{id}/interviews", "/persons/"+adult+"/interviews",
 		`{"on":"`+day(-1)+`","purpose":"identification","interviewer_gender":"male","interpreter_lang":"ar","statement":"Told it once","shareable_with":["org-bp"]}`, 201)
 	w.do(t, "border", "GET", "/persons/{id}/interviews/plan", "/persons/"+adult+"/interviews/plan?purpose=investigation", "", 200)

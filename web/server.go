@@ -213,6 +213,7 @@ func (s *Server) routes() {
 	s.retentionRoutes()
 	s.supportRoutes()
 	s.justiceRoutes()
+	s.worklistRoutes()
 	s.handle("/api/", s.apiNotFound)
 
 	// Everything else.
