@@ -617,6 +617,8 @@ func (s *Service) ResolveDuplicate(ctx context.Context, a *nrm.Actor, keepID, ot
 	}
 	switch state {
 	case "linked", "merged", "distinct":
+	case "": // nothing is chosen for the Responsible Authority
+		return nrm.FieldError("state", "error.required")
 	default:
 		return nrm.FieldError("state", "error.unknown_value")
 	}

@@ -23,7 +23,10 @@ type deadlineRow struct {
 	Missed, Near                              bool
 }
 
-type noteRow struct{ ID, PersonID, Code, Kind, When string }
+type noteRow struct {
+	ID, PersonID, Code, Kind, When string
+	Statement                      string // work that ended: said, with no link (casefile_work.go)
+}
 
 // worksCases reports whether the actor's roles have a worklist.
 func worksCases(a *nrm.Actor) bool {
@@ -39,7 +42,7 @@ func (s *Server) workView(lang string, wl *door.Worklist, now time.Time) *workVi
 		v.Deadlines = append(v.Deadlines, s.deadlineRow(lang, d, now))
 	}
 	for _, n := range wl.Notifications {
-		v.Notifications = append(v.Notifications, noteRow{ID: n.ID, PersonID: n.PersonID, Code: n.PersonCode, Kind: s.label(lang, "notification", n.Kind), When: s.when(n.CreatedAt)})
+		v.Notifications = append(v.Notifications, s.noticeRow(lang, n))
 	}
 	return v
 }
@@ -59,5 +62,5 @@ func (s *Server) notificationRead(w http.ResponseWriter, r *http.Request, st *re
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	redirectDone(w, r, "/", "notification")
 }
