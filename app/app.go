@@ -10,10 +10,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
-	"github.com/nrm-org/nrm/audit"
 	"github.com/nrm-org/nrm/door"
 	"github.com/nrm-org/nrm/i18n"
 	"github.com/nrm-org/nrm/rules"
@@ -48,7 +46,7 @@ func NewLogger(w io.Writer, format, level string) *slog.Logger {
 // Open opens everything. With migrate false, a stale schema is an error.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	cfg.fill()
-	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Synchronous: cfg.SQLiteSync})
+	db, err := store.Open(ctx, cfg.store())
 	if err != nil {
 		return nil, err
 	}
@@ -89,21 +87,11 @@ func (a *App) open(ctx context.Context) error {
 	if err := a.DB.CheckSchema(ctx); err != nil {
 		return err
 	}
-	vc := vault.Config{KeyDir: cfg.KeyDir}
-	if cfg.MasterKeyFile != "" {
-		b, err := os.ReadFile(cfg.MasterKeyFile) // #nosec G304 -- operator-supplied key file
-		if err != nil {
-			return fmt.Errorf("master key: %w", err)
-		}
-		if vc.MasterSecret, err = vault.ParseMasterSecret(strings.TrimSpace(string(b))); err != nil {
-			return fmt.Errorf("master key: %w", err)
-		}
-	}
-	v, err := vault.Open(vc)
+	want, err := door.ReadKeyIDs(ctx, a.DB)
 	if err != nil {
 		return err
 	}
-	signer, err := audit.LoadOrCreateSigner(cfg.AuditKeyFile)
+	v, signer, err := cfg.openKeys(want)
 	if err != nil {
 		return err
 	}
@@ -239,15 +227,18 @@ func (a *App) escalations(ctx context.Context) {
 
 // statistics keeps the monitoring figures current every minute, through the
 // door: the persons named in the audit log since the last run are
-// recomputed, so a dashboard seldom has catching up to do.
+// recomputed, so a dashboard seldom has catching up to do. The first run,
+// at start-up, may have a long backlog (after a bulk load or a long stop):
+// it catches up in short write transactions of a few persons each, while
+// dashboards answer from the stored rollup and say as of when.
 func (a *App) statistics(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
-		if n, err := a.Door.RefreshStats(ctx); err != nil {
+		if run, err := a.Door.RunRefresh(ctx, 0); err != nil {
 			a.Log.Error("statistics refresh failed", "err", err)
-		} else if n > 0 {
-			a.Log.Info("statistics refreshed", "persons", n)
+		} else if run.Persons > 0 {
+			a.Log.Info("statistics refreshed", "persons", run.Persons, "writes", run.Writes, "longest_write", run.Longest)
 		}
 		select {
 		case <-ctx.Done():
@@ -276,6 +267,9 @@ func (a *App) retention(ctx context.Context) {
 	}
 }
 
+// checkpoints signs an audit checkpoint every CheckpointEvery entries
+// (checked every 30 s) and at least every CheckpointInt. Each reads only the
+// entries since the stored tree state and writes in one short transaction.
 func (a *App) checkpoints(ctx context.Context) {
 	every := a.Config.CheckpointInt
 	if every <= 0 {
@@ -291,14 +285,14 @@ func (a *App) checkpoints(ctx context.Context) {
 		case <-t.C:
 		}
 		force := time.Since(last) >= every
-		cp, err := a.Door.Checkpoint(ctx, force)
+		run, err := a.Door.RunCheckpoint(ctx, force)
 		if err != nil {
 			a.Log.Error("audit checkpoint failed", "err", err)
 			continue
 		}
-		if cp != nil {
+		if cp := run.Checkpoint; cp != nil {
 			last = time.Now()
-			a.Log.Info("audit checkpoint signed", "size", cp.Size)
+			a.Log.Info("audit checkpoint signed", "size", cp.Size, "entries_read", run.LogRows, "writes", run.Writes)
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/web"
+	"github.com/nrm-org/nrm/store"
 )
 
 // Config is every option of nrm. Each flag --name is also NRM_NAME (dashes
@@ -52,6 +53,9 @@ type Config struct {
 	RPID          string
 	Origin        string
 	WebAuthnRoles string
+	// Command is the subcommand running ("serve", "backup"…), not an
+	// option: it names the process to PostgreSQL.
+	Command string
 }
 
 // secrets are options whose values may come from NRM_X_FILE.
@@ -235,6 +239,11 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	return fs.Parse(args)
+}
+
+// store is the database part of the configuration.
+func (c *Config) store() store.Config {
+	return store.Config{URL: c.DatabaseURL, DataDir: c.DataDir, Synchronous: c.SQLiteSync, AppName: strings.TrimSpace("nrm " + c.Command)}
 }
 
 func (c *Config) fill() {

@@ -70,12 +70,19 @@ type Service struct {
 	rp        *webauthn.WebAuthn
 	auditHook func(tx *store.Tx) error // tests inject audit failures here
 	hashHook  func()                   // tests count the password checks that reach argon2id
-	profile   *rules.Profile
-	cat       *rules.Catalogue
-	imports   sync.Mutex // one statistics import at a time in this instance (statsimport.go)
+	// checkpointHook runs between a checkpoint's read and its write (tests
+	// pause a checkpoint there).
+	checkpointHook func()
+	refreshPer     int // persons per statistics refresh write (0: refreshPerWrite); benchmarks compare
+	profile        *rules.Profile
+	cat            *rules.Catalogue
+	imports        sync.Mutex // one statistics import at a time in this instance (statsimport.go)
+	keys           keyRecord
 }
 
-// New opens the door over a migrated database.
+// New opens the door over a migrated database. It refuses (a
+// *MissingKeyError) a database written under keys that v or signer does
+// not hold.
 func New(ctx context.Context, db *store.DB, v *vault.Vault, signer ed25519.PrivateKey, set Settings, log *slog.Logger) (*Service, error) {
 	if set.SessionIdle == 0 {
 		set.SessionIdle = 15 * time.Minute
@@ -118,11 +125,23 @@ func New(ctx context.Context, db *store.DB, v *vault.Vault, signer ed25519.Priva
 		hasher: auth.NewHasher(2), throttle: auth.DefaultThrottle(), log: log, rp: rp,
 		profile: set.Profile, cat: rules.Indicators(),
 	}
+	want, err := ReadKeyIDs(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if err := want.CheckKeys(v, s.keyID); err != nil {
+		return nil, err
+	}
 	err = db.Update(ctx, func(tx *store.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ?) ON CONFLICT (id) DO NOTHING`, make([]byte, 32))
-		return err
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ?) ON CONFLICT (id) DO NOTHING`, make([]byte, 32)); err != nil {
+			return err
+		}
+		return s.recordKeys(ctx, tx, want)
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.sealLegacy(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -168,6 +187,9 @@ func newCode() string {
 func fail(err error) error {
 	if err == nil {
 		return nil
+	}
+	if store.IsStorageFull(err) {
+		return &nrm.Error{Code: nrm.EStorageFull, Key: "error.storage_full", Err: err}
 	}
 	var e *nrm.Error
 	if errors.As(err, &e) {

@@ -425,7 +425,7 @@ func TestBackupRestoreAndCanary(t *testing.T) {
 	}
 	// Restore into a fresh directory and read back through a door with the same keys.
 	fresh := t.TempDir()
-	if err := store.Restore(ctx, store.Config{DataDir: fresh}, backup); err != nil {
+	if err := store.Restore(ctx, store.Config{DataDir: fresh}, backup, nil); err != nil {
 		t.Fatal(err)
 	}
 	db2, err := store.Open(ctx, store.Config{DataDir: fresh})

@@ -11,3 +11,11 @@ func SetHashHook(s *Service, f func()) { s.hashHook = f }
 // ActiveConsentSQL is the consent condition, for the test that keeps its
 // purposes in step with nrm.DisclosingPurposes.
 const ActiveConsentSQL = activeConsent
+
+// SetCheckpointHook lets tests pause a checkpoint after it read the log and
+// before it writes.
+func SetCheckpointHook(s *Service, f func()) { s.checkpointHook = f }
+
+// SetRefreshPerWrite sets how many persons one statistics refresh write
+// recomputes (0: the default), for the benchmark that compares.
+func SetRefreshPerWrite(s *Service, n int) { s.refreshPer = n }

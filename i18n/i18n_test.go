@@ -199,7 +199,7 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 	dyn("followuphow.", nrm.FollowUpHow...)
 	dyn("planagreed.", "yes", "no")
 	dyn("refer.step.", "meeting", "consent", "person", "age", "safety", "indicators", "account", "check")
-	dyn("errpage.", nrm.EInvalid, nrm.ENotFound, nrm.EConflict, nrm.EUnauthorized, nrm.EForbidden, nrm.ETooMany, nrm.ETooLarge, nrm.EInternal)
+	dyn("errpage.", nrm.EInvalid, nrm.ENotFound, nrm.EConflict, nrm.EUnauthorized, nrm.EForbidden, nrm.ETooMany, nrm.ETooLarge, nrm.EInternal, nrm.EStorageFull)
 	// Support services (issue #5): directory, referral loop, emergency.
 	dyn("servicekind.", nrm.ServiceKinds...)
 	dyn("forwhom.", nrm.ServiceGroups...)

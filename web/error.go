@@ -29,6 +29,8 @@ func httpStatus(code string) int {
 		return http.StatusTooManyRequests
 	case nrm.ETooLarge:
 		return http.StatusRequestEntityTooLarge
+	case nrm.EStorageFull:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -93,6 +95,14 @@ func (s *Server) problemOf(r *http.Request, err error, lang string) problem {
 			s.log.Error("internal error", "err", err)
 		}
 		p.Message = s.cat.T(lang, "error.internal")
+	case p.Status == http.StatusServiceUnavailable:
+		// The operators must free space; the writer is told nothing was saved.
+		if st := state(r); st != nil {
+			s.log.Error("storage full", "request_id", st.id, "route", st.route, "err", err)
+		} else {
+			s.log.Error("storage full", "err", err)
+		}
+		p.Message = s.cat.T(lang, messageKey(e))
 	case e.Field != "":
 		p.Message = s.cat.T(lang, "error.invalid")
 		p.Fields = []fieldMessage{s.fieldMessage(lang, e)}

@@ -23,6 +23,7 @@ import (
 	"github.com/nrm-org/nrm/audit"
 	"github.com/nrm-org/nrm/door"
 	"github.com/nrm-org/nrm/i18n"
+	"github.com/nrm-org/nrm/internal/skipnote"
 	"github.com/nrm-org/nrm/store"
 	"github.com/nrm-org/nrm/vault"
 )
@@ -92,7 +93,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := skipnote.Main(m)
 	if theEnv != nil {
 		theEnv.db.Close()
 		os.RemoveAll(theEnv.dir)

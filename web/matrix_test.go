@@ -16,6 +16,7 @@ import (
 	"github.com/nrm-org/nrm/audit"
 	"github.com/nrm-org/nrm/door"
 	"github.com/nrm-org/nrm/i18n"
+	"github.com/nrm-org/nrm/internal/skipnote"
 	"github.com/nrm-org/nrm/store"
 	"github.com/nrm-org/nrm/vault"
 )
@@ -114,9 +115,7 @@ const (
 // TestAuthorizationMatrix runs every role against every route. Each route
 // must have rows; each row says what must and what must not appear.
 func TestAuthorizationMatrix(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the matrix creates ten users (argon2id)")
-	}
+	skipnote.Short(t, "the matrix creates ten users (argon2id)")
 	w := newMatrixWorld(t)
 	id, code := w.person.ID, w.person.Code
 	full := expect{200, []string{code, w.name, w.acc}, nil}

@@ -329,7 +329,7 @@ func TestPasskeyUpgradeFromTOTPPages(t *testing.T) {
 	rec = e.do(t, req{method: "POST", path: "/login/code", cookies: []*http.Cookie{c}, form: url.Values{"csrf": {csrf}, "code": {e.code(t, u.Secret)}}})
 	wantRedirect(t, rec, "/login/enrol")
 	c = sessionCookie(t, rec)
-	wantRedirect(t, e.do(t, req{path: "/", cookies: []*http.Cookie{c}}), "/login")
+	wantRedirect(t, e.do(t, req{path: "/", cookies: []*http.Cookie{c}}), "/login/enrol") // no data before the passkey
 	enrol := e.do(t, req{path: "/login/enrol", cookies: []*http.Cookie{c}})
 	if b := enrol.Body.String(); strings.Contains(b, `data-testid="totp-secret"`) || !strings.Contains(b, `data-testid="passkey-register"`) {
 		t.Fatalf("passkey-only enrolment expected:\n%s", b)

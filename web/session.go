@@ -85,7 +85,9 @@ func (s *Server) authenticate(r *http.Request) error {
 func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, st *reqState)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := s.authenticate(r); err != nil {
-			s.fail(w, r, err)
+			if !s.resumeSignIn(w, r, err) {
+				s.fail(w, r, err)
+			}
 			return
 		}
 		h(w, r, state(r))
@@ -107,7 +109,8 @@ func csrfMatches(got string, sess *door.Session) bool {
 
 var errCSRF = nrm.Errorf(nrm.EForbidden, "error.csrf")
 
-// parseForm reads a urlencoded form body; an oversized body is a 413.
+// parseForm reads a urlencoded form body; an oversized body is a 413, a
+// field holding characters no field takes a 400 naming it (cleanForm).
 func parseForm(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		var mb *http.MaxBytesError
@@ -116,7 +119,7 @@ func parseForm(r *http.Request) error {
 		}
 		return nrm.Errorf(nrm.EInvalid, "error.invalid")
 	}
-	return nil
+	return cleanForm(r.Form)
 }
 
 // form parses the form of a signed-in page and checks its CSRF token.

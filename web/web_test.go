@@ -46,8 +46,8 @@ func TestSecondFactorWrongCode(t *testing.T) {
 	rec := e.do(t, req{method: "POST", path: "/login", form: url.Values{"username": {e.besa.Username}, "password": {e.besa.Password}}})
 	wantRedirect(t, rec, "/login/code")
 	c := sessionCookie(t, rec)
-	// The half-signed-in session reaches no page with data.
-	wantRedirect(t, e.do(t, req{path: "/", cookies: []*http.Cookie{c}}), "/login")
+	// The half-signed-in session reaches no page with data: it is sent back to its step.
+	wantRedirect(t, e.do(t, req{path: "/", cookies: []*http.Cookie{c}}), "/login/code")
 	page := e.do(t, req{path: "/login/code", cookies: []*http.Cookie{c}})
 	body := page.Body.String()
 	if !strings.Contains(body, `autocomplete="one-time-code"`) || !strings.Contains(body, `<label class="label" for="code">`) {

@@ -2,7 +2,8 @@
 // and, when NRM_TEST_PG_URL names a PostgreSQL server, a fresh schema on it
 // per test. With NRM_REQUIRE_PG=1 (as in CI) a missing server fails the
 // test instead of skipping it, and NRM_REQUIRE_BROWSER=1 does the same for
-// Chromium.
+// Chromium. A skip is recorded with skipnote, so a package using these
+// calls skipnote.Main from its TestMain and its reasons are printed once.
 package testenv
 
 import (
@@ -24,6 +25,7 @@ import (
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/audit"
 	"github.com/nrm-org/nrm/door"
+	"github.com/nrm-org/nrm/internal/skipnote"
 	"github.com/nrm-org/nrm/store"
 	"github.com/nrm-org/nrm/vault"
 )
@@ -37,7 +39,7 @@ func Engines(t testing.TB) []string {
 	} else if os.Getenv("NRM_REQUIRE_PG") == "1" {
 		t.Fatal("NRM_REQUIRE_PG=1 but NRM_TEST_PG_URL is not set: PostgreSQL tests cannot run")
 	} else {
-		t.Log("PostgreSQL tests skipped: set NRM_TEST_PG_URL (see .ci/pg-setup.sh)")
+		skipnote.Partial(t, "PostgreSQL not configured: ran on SQLite only; set NRM_TEST_PG_URL (see .ci/pg-setup.sh)")
 	}
 	return es
 }
@@ -249,6 +251,6 @@ func Chromium(t testing.TB) string {
 	if os.Getenv("NRM_REQUIRE_BROWSER") == "1" {
 		t.Fatal("NRM_REQUIRE_BROWSER=1 but no Chromium is installed")
 	}
-	t.Skip("browser tests skipped: install Debian's chromium")
+	skipnote.Skip(t, "Chromium not installed: browser test skipped; apt-get install chromium")
 	return ""
 }
