@@ -371,7 +371,7 @@ func TestBrowserPanelDecisionAndRefusedReturn(t *testing.T) {
 		chromedp.Click(`[data-testid=action-return-risk]`),
 		chromedp.WaitVisible(`[data-testid=action-form]`),
 		chromedp.SetValue(`#on`, time.Now().Format("2006-01-02")),
-		chromedp.SetValue(`#outcome`, "low"),
+		chromedp.Click(`#outcome-low`), // nothing is chosen for the reader
 		chromedp.Click(`[data-testid=action-submit]`),
 		chromedp.WaitVisible(`[data-testid=person-status]`),
 	)

@@ -165,8 +165,11 @@ func TestActionPages(t *testing.T) {
 		if !strings.Contains(page, `name="version" value="`+itoa(cur.Version)+`"`) {
 			t.Fatalf("the form must carry the version %d", cur.Version)
 		}
+		if strings.Contains(page, ` checked`) || strings.Contains(page, ` selected`) {
+			t.Fatal("no status is chosen for the reader: the page asks")
+		}
 		wantForm(t, w.send(t, "border", "POST", act(child, "status"), url.Values{"version": {itoa(cur.Version)}, "status": {"at_risk"}}),
-			422, []string{"reason"}, `value="at_risk" selected`)
+			422, []string{"reason"}, `value="at_risk" checked`)
 		// A version the record has moved past: shown again, not overwritten.
 		wantForm(t, w.send(t, "border", "POST", act(child, "status"), url.Values{"version": {itoa(cur.Version - 1)}, "status": {"at_risk"}, "reason": {"Calmer now"}}),
 			409, nil, "Calmer now", `name="version" value="`+itoa(cur.Version)+`"`)
