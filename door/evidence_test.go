@@ -261,7 +261,7 @@ func TestWorkEndsWhenConsentExpires(t *testing.T) {
 		b := evidenceReferral(t, w, "Karim").Person
 		for _, p := range []*nrm.Person{a, b} {
 			in := informed(nrm.PurposeServices, nrm.ConsentIdentity, nrm.GivenByPerson, "org-b")
-			in.Replaces, in.ExpiresOn = referralConsent(t, w, p.ID), clock.Now().In(w.Door.Profile().Location()).Format("2006-01-02")
+			in.Replaces, in.ExpiresOn = referralConsent(t, w, p.ID), clock.Now().In(w.Door.Profile().Location()).AddDate(0, 0, 1).Format("2006-01-02")
 			if _, err := w.Door.RecordConsent(ctx, w.border, p.ID, in); err != nil {
 				t.Fatal(err)
 			}
@@ -269,7 +269,7 @@ func TestWorkEndsWhenConsentExpires(t *testing.T) {
 		if wl, _ := w.Door.Work(ctx, w.sp); len(wl.Tasks) != 2 {
 			t.Fatalf("both tasks open while the consent runs: %+v", wl.Tasks)
 		}
-		clock.Advance(48 * time.Hour)
+		clock.Advance(72 * time.Hour)
 		if err := w.Door.EndExpiredAccess(ctx); err != nil {
 			t.Fatal(err)
 		}
