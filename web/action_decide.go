@@ -52,14 +52,7 @@ func (s *Server) decideShow(w http.ResponseWriter, r *http.Request, st *reqState
 	}
 	person := r.URL.Query().Get("person")
 	pg, ok, err := s.decidePage(r, st, person, r.PathValue("request"), nil)
-	switch {
-	case err != nil:
-		s.fail(w, r, err)
-	case !ok:
-		s.fail(w, r, nrm.Errorf(nrm.ENotFound, "error.not_found"))
-	default:
-		s.render(w, r, http.StatusOK, "action", pg)
-	}
+	s.renderFound(w, r, "action", pg, ok, err)
 }
 
 // decideDo is POST /identification/{request}/decide.

@@ -143,13 +143,20 @@ func (s *Server) signShow(w http.ResponseWriter, r *http.Request, st *reqState) 
 		return
 	}
 	pg, ok, err := s.signPageFor(r, st, r.URL.Query().Get("person"), r.PathValue("id"))
+	s.renderFound(w, r, "decisionsign", pg, ok, err)
+}
+
+// renderFound draws a page built for the reader, or the error building it
+// met, or — when the thing is not (or no longer) the reader's to act on —
+// the same 404 as a missing record.
+func (s *Server) renderFound(w http.ResponseWriter, r *http.Request, name string, pg any, ok bool, err error) {
 	switch {
 	case err != nil:
 		s.fail(w, r, err)
 	case !ok:
 		s.fail(w, r, nrm.Errorf(nrm.ENotFound, "error.not_found"))
 	default:
-		s.render(w, r, http.StatusOK, "decisionsign", pg)
+		s.render(w, r, http.StatusOK, name, pg)
 	}
 }
 
