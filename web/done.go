@@ -26,6 +26,7 @@ var doneKeys = map[string]string{ // #nosec G101 -- catalogue keys of success se
 	// The other forms that had no word of success.
 	"passkey-removed": "done.passkey_removed", "stepped-up": "done.stepped_up", "service-saved": "done.service_saved",
 	"emergency": "done.emergency", "dataset-removed": "done.dataset_removed", "advisory": "done.advisory",
+	"draft-deleted": "done.draft_deleted",
 }
 
 // doneKey is the catalogue key of the success banner the request asks for,
