@@ -206,9 +206,16 @@ type Task struct {
 	ID, PersonID, PersonCode string
 	Kind                     string
 	OrgID, OrgName           string
-	State                    string // open, done
+	State                    string // open, done, ended
 	CreatedAt, DoneAt        time.Time
 	Version                  int64
+	// EndedAt and EndedWhy: the task ended without being done, because its
+	// organisation lost access to the record or the record was closed
+	// (door/access_end.go). FulfilledBy is the service referral that met
+	// the need.
+	EndedAt     time.Time
+	EndedWhy    string
+	FulfilledBy string
 }
 
 // Deadline is one clock running on a record.
@@ -218,6 +225,7 @@ type Deadline struct {
 	OrgID, OrgName           string
 	StartedAt, DueAt, MetAt  time.Time
 	EscalatedAt              time.Time
+	EndedAt                  time.Time // the clock stopped because its work ended, neither met nor missed
 	LegalRef                 string
 	Spec                     string // value and unit, e.g. "30 calendar_days"
 }
@@ -235,6 +243,7 @@ type Notification struct {
 	ID, PersonID, PersonCode string
 	Kind                     string // child_referred, deadline_missed, duplicate, identification_requested, decision
 	Ref                      string
+	Detail                   string // for a notification about a task: the task's kind
 	CreatedAt, ReadAt        time.Time
 }
 

@@ -182,3 +182,29 @@ func CanReadStatistics(a *Actor) bool {
 func CanImportStatistics(a *Actor) bool {
 	return a.HasAny(RoleRAOfficer, RoleCoordinator)
 }
+
+// ReferrerNameRoles are the roles that see the name of the professional who
+// made a referral, beside the referring organisation itself: the
+// Responsible Authority, which registers the referral and may need to ask
+// the referrer, and the identification panel, which decides on it. Others
+// see the referring organisation only.
+var ReferrerNameRoles = []Role{RoleRAOfficer, RolePanelMember}
+
+// SeesReferrerName reports whether the actor sees the name of the
+// professional who made a referral from organisation refOrg.
+func SeesReferrerName(a *Actor, refOrg string) bool {
+	return (a.OrgID != "" && a.OrgID == refOrg) || a.HasAny(ReferrerNameRoles...)
+}
+
+// CanCompareDuplicates reports whether the actor may compare two records
+// flagged as possibly the same person, identity included, side by side:
+// the Responsible Authority, which alone decides whether they are. The
+// identity is decrypted in the door for that comparison only, and the
+// reading is audited on both records.
+func CanCompareDuplicates(a *Actor) bool { return a.Has(RoleRAOfficer) }
+
+// CanReviewBreakGlass reports whether the actor reviews break-glass
+// openings and records whether each was justified: the data protection
+// officer. The review shows who opened which record code, when and why;
+// never the record itself.
+func CanReviewBreakGlass(a *Actor) bool { return a.Has(RoleDPO) }

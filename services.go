@@ -21,6 +21,16 @@ var ServiceKinds = []string{
 	"transport", "personal_security",
 }
 
+// NeedServiceKinds says which kinds of service meet each immediate need:
+// a service referral of one of these kinds fulfils the need's open task, so
+// the task opened at referral and the service referral are one thing.
+var NeedServiceKinds = map[Need][]string{
+	NeedShelter:     {"shelter", "emergency_accommodation"},
+	NeedMedical:     {"medical"},
+	NeedInterpreter: {"interpreter", "cultural_mediator"},
+	NeedSafety:      {"personal_security"},
+}
+
 // ServiceGroups are the groups a service is for.
 var ServiceGroups = []string{"women", "men", "children", "families"}
 

@@ -104,6 +104,8 @@ type QueueItem struct {
 	Late      bool
 	LateDays  int
 	Escalated bool // an escalated clock
+	// Detail is a notification's detail: the need of the task it is about.
+	Detail string
 }
 
 // QueueCountCap bounds a queue's count: beyond it the count shows as "more

@@ -205,7 +205,8 @@ func loadProfile(code, file string) (*rules.Profile, error) {
 }
 
 // escalations escalates missed deadlines to the Responsible Authority every
-// minute, through the door like every other access.
+// minute, and ends the work of organisations whose consent expired, through
+// the door like every other access.
 func (a *App) escalations(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -214,6 +215,11 @@ func (a *App) escalations(ctx context.Context) {
 			a.Log.Error("deadline escalation failed", "err", err)
 		} else if n > 0 {
 			a.Log.Info("missed deadlines escalated", "count", n)
+		}
+		// Work whose consent expired ends: its organisation is told that
+		// nothing more is needed from it.
+		if err := a.Door.EndExpiredAccess(ctx); err != nil {
+			a.Log.Error("ending expired access failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():

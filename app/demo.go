@@ -182,6 +182,10 @@ func Seed(ctx context.Context, d *door.Service, n int) ([]DemoLogin, error) {
 				return nil, fmt.Errorf("demo identification request: %w", err)
 			}
 			if i%8 == 1 {
+				// Every signature is made with the second factor fresh.
+				for _, u := range []string{"paneli.policia", "paneli.sociale"} {
+					byUser[u].MFAAt = d.Now()
+				}
 				dec, err := d.Decide(ctx, byUser["paneli.policia"], req, nrm.DecisionInput{Outcome: nrm.OutcomeIdentified,
 					Reasons: "Rrëfim i qëndrueshëm; tregues në çdo seksion.", InterviewOn: d.Now().Format("2006-01-02"), InterviewerGender: p.PreferredGender,
 					ToldOn: d.Now().Format("2006-01-02"), ToldHow: "in_person", ToldLang: "sq"})

@@ -153,6 +153,13 @@ type browser struct {
 
 func newBrowser(t *testing.T, chrome, url string, logins []app.DemoLogin) *browser {
 	t.Helper()
+	return newBrowserFor(t, chrome, url, logins, browserDeadline)
+}
+
+// newBrowserFor is a browser for a test that walks longer than most: every
+// step of it must be done within d.
+func newBrowserFor(t *testing.T, chrome, url string, logins []app.DemoLogin, d time.Duration) *browser {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Headless,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
@@ -165,7 +172,7 @@ func newBrowser(t *testing.T, chrome, url string, logins []app.DemoLogin) *brows
 	if err := chromedp.Do(bctx, chromedp.Navigate(url+"/")); err != nil {
 		t.Fatalf("start browser: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(bctx, browserDeadline)
+	ctx, cancel := context.WithTimeout(bctx, max(d, browserDeadline))
 	t.Cleanup(cancel)
 	return &browser{t: t, ctx: ctx, url: url, logins: logins}
 }
@@ -190,7 +197,14 @@ func (b *browser) text(sel string) string {
 // signs in once per test: the door refuses a step already used).
 func (b *browser) signIn(user string) {
 	b.t.Helper()
-	code, err := totp.GenerateCode(secretOf(b.t, b.logins, user), time.Now().Add(30*time.Second))
+	b.signInAt(user, time.Now().Add(30*time.Second))
+}
+
+// signInAt signs a demo user in with the code of the step at a time (the
+// previous step leaves the next ones free for a step-up).
+func (b *browser) signInAt(user string, at time.Time) {
+	b.t.Helper()
+	code, err := totp.GenerateCode(secretOf(b.t, b.logins, user), at)
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -286,7 +300,7 @@ func TestBrowserPanelDecisionAndRefusedReturn(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid=decide-link]`),
 		chromedp.Click(`[data-testid=decide-link]`),
 		chromedp.WaitVisible(`[data-testid=action-form]`),
-		chromedp.SetValue(`#outcome`, nrm.OutcomeIdentified),
+		chromedp.Click(`#outcome-`+nrm.OutcomeIdentified),
 		chromedp.SendKeys(`#reasons`, "Rrëfim i qëndrueshëm; tregues në çdo seksion."),
 		chromedp.SetValue(`#interview_on`, today),
 		chromedp.SetValue(`#told_on`, today),
@@ -301,12 +315,15 @@ func TestBrowserPanelDecisionAndRefusedReturn(t *testing.T) {
 	br.signOut()
 
 	br.signIn("paneli.sociale")
-	br.do("the other side signs",
+	br.do("the other side reads the decision and signs",
 		chromedp.Navigate(record),
 		chromedp.WaitVisible(`[data-testid=sign-decision]`),
 		chromedp.Click(`[data-testid=sign-decision]`),
-		chromedp.WaitNotPresent(`[data-testid=sign-decision]`),
+		chromedp.WaitVisible(`[data-testid=sign-form]`),
+		chromedp.Click(`[data-testid=sign-read]`),
+		chromedp.Click(`[data-testid=sign-submit]`),
 		chromedp.WaitVisible(`[data-testid=person-status]`),
+		chromedp.WaitNotPresent(`[data-testid=sign-decision]`),
 	)
 	if st, want := br.text(`[data-testid=person-status]`), cat.T("sq", "status.identified_victim"); st != want {
 		t.Fatalf("status after both signatures: %q, want %q", st, want)
@@ -354,7 +371,7 @@ func TestBrowserPanelDecisionAndRefusedReturn(t *testing.T) {
 		chromedp.Click(`[data-testid=action-return-risk]`),
 		chromedp.WaitVisible(`[data-testid=action-form]`),
 		chromedp.SetValue(`#on`, time.Now().Format("2006-01-02")),
-		chromedp.SetValue(`#outcome`, "low"),
+		chromedp.Click(`#outcome-low`), // nothing is chosen for the reader
 		chromedp.Click(`[data-testid=action-submit]`),
 		chromedp.WaitVisible(`[data-testid=person-status]`),
 	)

@@ -113,6 +113,11 @@ const (
 	ActQuestionnaireRead     = "questionnaire.results"
 	// Exchange in IOM's Human Trafficking Case Data Standard (issue #6 §4).
 	ActHTCDSExport = "export.htcds"
+	// Evidence on screen (issue 14).
+	ActWorkEnded        = "work.ended"        // an organisation's work on a record ended with its access
+	ActDuplicateCompare = "duplicate.compare" // two records compared side by side, identity included
+	ActBreakGlassList   = "breakglass.list"   // the DPO read the list of emergency openings
+	ActBreakGlassReview = "breakglass.review" // the DPO recorded whether an opening was justified
 )
 
 // event is what a door method wants recorded.

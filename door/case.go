@@ -120,6 +120,7 @@ const (
 	TLProtective       = "protective_measure"
 	TLCompensation     = "compensation"
 	TLPermit           = "residence_permit"
+	// Work that ended with access (access_end.go) is TLWorkEnded.
 )
 
 // TimelineKinds lists every kind, for the catalogue test.
@@ -129,7 +130,7 @@ var TimelineKinds = []string{TLReferred, TLStatus, TLTaskOpened, TLTaskDone, TLC
 	TLConsent, TLConsentWithdrawn, TLMeasure, TLMeasureInterim, TLCourtRuling, TLInterview, TLLegalHold, TLErased,
 	TLServiceReferred, TLServiceStep, TLAdvocate, TLNeeds, TLPlan, TLSafetyPlan, TLClosed, TLReopened, TLFollowUp,
 	TLReturnRisk, TLChildAssessment, TLReceivingContact, TLPersonLinked, TLLinkReferred,
-	TLJusticeReport, TLJusticeStage, TLProtective, TLCompensation, TLPermit}
+	TLJusticeReport, TLJusticeStage, TLProtective, TLCompensation, TLPermit, TLWorkEnded}
 
 // tl appends a timeline entry. Args are codes and names of organisations,
 // never personal data.

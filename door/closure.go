@@ -96,6 +96,10 @@ func (s *Service) CloseRecord(ctx context.Context, a *nrm.Actor, personID string
 		if err := s.meetDeadlines(ctx, tx, p.ID, RuleSafetyReview, ""); err != nil {
 			return err
 		}
+		// Nothing more is needed from those who had tasks (access_end.go).
+		if err := s.endTasksOnClosure(ctx, tx, a, p.ID); err != nil {
+			return err
+		}
 		if err := s.tl(ctx, tx, a, p.ID, TLClosed, nrm.PartSummary, map[string]string{"closure_reason": in.Reason}); err != nil {
 			return err
 		}

@@ -173,6 +173,11 @@ func (s *Service) WithdrawConsent(ctx context.Context, a *nrm.Actor, personID, c
 		if err := s.tl(ctx, tx, a, p.ID, TLConsentWithdrawn, nrm.PartSummary, nil); err != nil {
 			return err
 		}
+		// The organisations that saw the record under it, and no longer do,
+		// are told that nothing more is needed from them (access_end.go).
+		if err := s.sweepLostAccess(ctx, tx, p.ID, ""); err != nil {
+			return err
+		}
 		return s.appendAudit(ctx, tx, a, event{action: ActConsentWithdraw, subject: p.ID, fields: []string{"consent:" + consentID}})
 	})
 }

@@ -305,7 +305,7 @@ func (s *Service) panelRequest(ctx context.Context, tx *store.Tx, id string) (*p
 }
 
 // Decide records the panel's decision after the joint interview and signs it
-// as its first member. It takes effect when members from every required side
+// as its first member, with the second factor fresh as for every signature. It takes effect when members from every required side
 // have signed (SignDecision).
 func (s *Service) Decide(ctx context.Context, a *nrm.Actor, requestID string, d nrm.DecisionInput) (string, error) {
 	if err := scoped(a, nrm.Write); err != nil {
@@ -313,6 +313,9 @@ func (s *Service) Decide(ctx context.Context, a *nrm.Actor, requestID string, d 
 	}
 	if !a.Has(nrm.RolePanelMember) {
 		return "", nrm.Errorf(nrm.EForbidden, "error.forbidden")
+	}
+	if err := s.freshSignature(a); err != nil {
+		return "", err
 	}
 	var id string
 	err := s.access(ctx, a, ActDecide, func(tx *store.Tx) error {
@@ -368,8 +371,9 @@ func (s *Service) Decide(ctx context.Context, a *nrm.Actor, requestID string, d 
 	return id, err
 }
 
-// SignDecision adds a panel member's signature. When every required side has
-// signed, the decision takes effect: the status changes, the clock stops,
+// SignDecision adds a panel member's signature, with the second factor
+// proven within the step-up window (a deliberate act, like break-glass; an
+// API token cannot sign). When every required side has signed, the decision takes effect: the status changes, the clock stops,
 // the owner and the Responsible Authority are told.
 func (s *Service) SignDecision(ctx context.Context, a *nrm.Actor, decisionID string) error {
 	if err := scoped(a, nrm.Write); err != nil {
@@ -377,6 +381,9 @@ func (s *Service) SignDecision(ctx context.Context, a *nrm.Actor, decisionID str
 	}
 	if !a.Has(nrm.RolePanelMember) {
 		return nrm.Errorf(nrm.EForbidden, "error.forbidden")
+	}
+	if err := s.freshSignature(a); err != nil {
+		return err
 	}
 	return s.access(ctx, a, ActSign, func(tx *store.Tx) error {
 		var requestID, state, outcome string
@@ -610,6 +617,8 @@ func (s *Service) ResolveDuplicate(ctx context.Context, a *nrm.Actor, keepID, ot
 	}
 	switch state {
 	case "linked", "merged", "distinct":
+	case "": // nothing is chosen for the Responsible Authority
+		return nrm.FieldError("state", "error.required")
 	default:
 		return nrm.FieldError("state", "error.unknown_value")
 	}

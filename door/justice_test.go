@@ -344,8 +344,11 @@ func TestJusticeTrackRoundTrip(t *testing.T) {
 				t.Fatalf("the narrative reader should see the track: %+v", jh.Proceedings[0])
 			}
 		}
-		// The register's summary shows nothing of the track.
-		jr, err := w.Door.Justice(ctx, w.raOff, p.ID)
+		// The register's summary shows nothing of the track. (The
+		// Responsible Authority reads the account the person agreed to be
+		// referred with, so the register reader here is the coordinator.)
+		coord := w.User(t, "coord.user", "org-it", nrm.OrgMinistry, nrm.RoleCoordinator)
+		jr, err := w.Door.Justice(ctx, coord, p.ID)
 		if err != nil || len(jr.Proceedings)+len(jr.Claims)+len(jr.Permits) != 0 {
 			t.Fatalf("the register reader sees the justice track: %+v %v", jr, err)
 		}

@@ -172,7 +172,8 @@ func (s *Service) factSources(ctx context.Context, tx *store.Tx, where func(stri
 	}); err != nil {
 		return nil, err
 	}
-	if err := q(`SELECT d.person_id, d.rule, d.due_at, d.met_at FROM deadlines d WHERE `+where("d.person_id")+` ORDER BY d.person_id, d.started_at`, func(rs *sql.Rows) error {
+	// A clock that ended with its work (access_end.go) was neither met nor missed.
+	if err := q(`SELECT d.person_id, d.rule, d.due_at, d.met_at FROM deadlines d WHERE d.ended_at = 0 AND `+where("d.person_id")+` ORDER BY d.person_id, d.started_at`, func(rs *sql.Rows) error {
 		var pid, rule string
 		var due, met int64
 		if err := rs.Scan(&pid, &rule, &due, &met); err != nil {

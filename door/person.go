@@ -598,6 +598,9 @@ func (s *Service) RevokeGrant(ctx context.Context, a *nrm.Actor, personID, grant
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nrm.ErrNotFound
 		}
+		if err := s.sweepLostAccess(ctx, tx, personID, ""); err != nil {
+			return err
+		}
 		return s.appendAudit(ctx, tx, a, event{action: ActGrantRevoke, subject: personID, fields: []string{"grant:" + grantID}})
 	})
 }
@@ -654,8 +657,13 @@ func (s *Service) BreakGlass(ctx context.Context, a *nrm.Actor, personID, reason
 		if err != nil {
 			return err
 		}
+		id := newID()
 		if _, err := tx.Exec(ctx, `INSERT INTO breakglass (id, user_id, person_id, reason, opened_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			newID(), a.UserID, personID, enc, store.Micros(tx.Now), store.Micros(tx.Now.Add(s.set.BreakGlassFor))); err != nil {
+			id, a.UserID, personID, enc, store.Micros(tx.Now), store.Micros(tx.Now.Add(s.set.BreakGlassFor))); err != nil {
+			return err
+		}
+		// The organisation that holds the record is told (breakglass_review.go).
+		if err := s.tellHolder(ctx, tx, a, personID, id); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, a, event{action: ActBreakGlass, subject: personID, breakGlass: true, reason: reason})

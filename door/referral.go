@@ -228,6 +228,9 @@ func (s *Service) Refer(ctx context.Context, a *nrm.Actor, in nrm.ReferralInput)
 		if err := s.referralConsent(ctx, tx, a, p.ID, consented); err != nil {
 			return err
 		}
+		if err := s.registrationDisclosure(ctx, tx, a, p, child, dir); err != nil {
+			return err
+		}
 		// Every referral reaches the Responsible Authority's register.
 		if ras := dir.ofType(nrm.OrgResponsibleAuthority); len(ras) > 0 {
 			dl, err := s.startDeadline(ctx, tx, p.ID, "ra_registration", ras[0].ID, "", tx.Now)

@@ -163,7 +163,7 @@ func (s *Service) erase(ctx context.Context, tx *store.Tx, a *nrm.Actor, id, kin
 	}
 	// Break-glass reasons are kept encrypted under a system key; the
 	// opening itself (who, when) stays for the DPO.
-	if _, err := tx.Exec(ctx, `UPDATE breakglass SET reason = ? WHERE person_id = ?`, []byte{}, id); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE breakglass SET reason = ?, review_note = NULL WHERE person_id = ?`, []byte{}, id); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM subject_keys WHERE subject_id = ?`, id); err != nil {

@@ -304,6 +304,10 @@ func (s *Service) ReferService(ctx context.Context, a *nrm.Actor, personID strin
 		if err := s.notify(ctx, tx, sv.OrgID, p.ID, "service_referral", id); err != nil {
 			return err
 		}
+		// The task opened at referral for this need is this referral now.
+		if err := s.fulfilTasks(ctx, tx, a, p.ID, sv.Kind, id, sv.OrgID); err != nil {
+			return err
+		}
 		if err := s.tl(ctx, tx, a, p.ID, TLServiceReferred, nrm.PartSummary, map[string]string{"service": sv.Kind, "org": sv.OrgName}); err != nil {
 			return err
 		}
@@ -411,19 +415,27 @@ func (s *Service) StepServiceReferral(ctx context.Context, a *nrm.Actor, referra
 			return err
 		}
 		switch in.State {
-		case nrm.SRReceived, nrm.SRAccepted, nrm.SRDeclined, nrm.SRCancelled:
+		case nrm.SRReceived, nrm.SRAccepted, nrm.SRDeclined:
 			for _, rule := range []string{ruleAck, ruleAckEmergency} {
 				if err := s.meetDeadlines(ctx, tx, p.ID, rule, referralID); err != nil {
 					return err
 				}
 			}
 		}
-		other := fromOrg
-		if !receiver {
-			other = toOrg
-		}
-		if err := s.notify(ctx, tx, other, p.ID, "service_referral_step", referralID); err != nil {
-			return err
+		if in.State == nrm.SRCancelled {
+			// The receiver's clock ends unmet and its notices are put away:
+			// nothing more is needed from it (access_end.go).
+			if err := s.endServiceReferral(ctx, tx, p.ID, referralID, toOrg); err != nil {
+				return err
+			}
+		} else {
+			other := fromOrg
+			if !receiver {
+				other = toOrg
+			}
+			if err := s.notify(ctx, tx, other, p.ID, "service_referral_step", referralID); err != nil {
+				return err
+			}
 		}
 		dir, err := s.orgDir(ctx, tx)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nrm-org/nrm"
+	"github.com/nrm-org/nrm/rules"
 	"github.com/nrm-org/nrm/store"
 )
 
@@ -34,6 +35,11 @@ func (s *Service) Work(ctx context.Context, a *nrm.Actor) (*Worklist, error) {
 	}
 	w := &Worklist{}
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
+		// Work whose access ended (a consent expired since the last run of
+		// the job) ends before it is listed (access_end.go).
+		if err := s.sweepLostAccess(ctx, tx, "", a.OrgID); err != nil {
+			return err
+		}
 		now := store.Micros(tx.Now)
 		var err error
 		if w.Tasks, err = collect(ctx, tx, scanTask, `SELECT `+taskCols+` FROM tasks t JOIN persons p ON p.id = t.person_id JOIN orgs o ON o.id = t.org_id
@@ -54,10 +60,11 @@ func (s *Service) Work(ctx context.Context, a *nrm.Actor) (*Worklist, error) {
 		if w.Notifications, err = collect(ctx, tx, func(rows *sql.Rows) (nrm.Notification, error) {
 			var n nrm.Notification
 			var ca int64
-			err := rows.Scan(&n.ID, &n.PersonID, &n.PersonCode, &n.Kind, &n.Ref, &ca)
+			err := rows.Scan(&n.ID, &n.PersonID, &n.PersonCode, &n.Kind, &n.Ref, &n.Detail, &ca)
 			n.CreatedAt = store.Time(ca)
 			return n, err
-		}, `SELECT n.id, n.person_id, p.code, n.kind, n.ref, n.created_at FROM notifications n JOIN persons p ON p.id = n.person_id
+		}, `SELECT n.id, n.person_id, p.code, n.kind, n.ref, COALESCE((SELECT t.kind FROM tasks t WHERE t.id = n.ref), ''), n.created_at
+			FROM notifications n JOIN persons p ON p.id = n.person_id
 			WHERE n.org_id = ? AND n.read_at = 0 ORDER BY n.created_at DESC LIMIT 100`, a.OrgID); err != nil {
 			return err
 		}
@@ -66,23 +73,23 @@ func (s *Service) Work(ctx context.Context, a *nrm.Actor) (*Worklist, error) {
 	return w, fail(err)
 }
 
-const deadlineCols = `d.id, d.person_id, p.code, d.rule, d.org_id, o.name, d.started_at, d.due_at, d.met_at, d.escalated_at, d.legal_ref, d.spec`
+const deadlineCols = `d.id, d.person_id, p.code, d.rule, d.org_id, o.name, d.started_at, d.due_at, d.met_at, d.escalated_at, d.legal_ref, d.spec, d.ended_at`
 
 func scanDeadline(rows *sql.Rows) (nrm.Deadline, error) {
 	var d nrm.Deadline
-	var st, due, met, esc int64
-	err := rows.Scan(&d.ID, &d.PersonID, &d.PersonCode, &d.Rule, &d.OrgID, &d.OrgName, &st, &due, &met, &esc, &d.LegalRef, &d.Spec)
-	d.StartedAt, d.DueAt, d.MetAt, d.EscalatedAt = store.Time(st), store.Time(due), store.Time(met), store.Time(esc)
+	var st, due, met, esc, end int64
+	err := rows.Scan(&d.ID, &d.PersonID, &d.PersonCode, &d.Rule, &d.OrgID, &d.OrgName, &st, &due, &met, &esc, &d.LegalRef, &d.Spec, &end)
+	d.StartedAt, d.DueAt, d.MetAt, d.EscalatedAt, d.EndedAt = store.Time(st), store.Time(due), store.Time(met), store.Time(esc), store.Time(end)
 	return d, err
 }
 
-const taskCols = `t.id, t.person_id, p.code, t.kind, t.org_id, o.name, t.state, t.created_at, t.done_at, t.version`
+const taskCols = `t.id, t.person_id, p.code, t.kind, t.org_id, o.name, t.state, t.created_at, t.done_at, t.version, t.ended_at, t.ended_why, t.fulfilled_by`
 
 func scanTask(rows *sql.Rows) (nrm.Task, error) {
 	var t nrm.Task
-	var ca, da int64
-	err := rows.Scan(&t.ID, &t.PersonID, &t.PersonCode, &t.Kind, &t.OrgID, &t.OrgName, &t.State, &ca, &da, &t.Version)
-	t.CreatedAt, t.DoneAt = store.Time(ca), store.Time(da)
+	var ca, da, ea int64
+	err := rows.Scan(&t.ID, &t.PersonID, &t.PersonCode, &t.Kind, &t.OrgID, &t.OrgName, &t.State, &ca, &da, &t.Version, &ea, &t.EndedWhy, &t.FulfilledBy)
+	t.CreatedAt, t.DoneAt, t.EndedAt = store.Time(ca), store.Time(da), store.Time(ea)
 	return t, err
 }
 
@@ -303,6 +310,12 @@ type CaseFile struct {
 	// door/justice.go), as the reader may see them.
 	Reintegration *ReturnFile
 	Justice       *JusticeFile
+	// Withheld names the parts of the record the reader does not see and
+	// why (evidence.go); nil when every part is shown. GlassOffer says
+	// whether an emergency opening is offered to this reader here
+	// (access_end.go).
+	Withheld   *Withheld
+	GlassOffer bool
 }
 
 // ReferralView is a referral as the reader may see it.
@@ -314,6 +327,12 @@ type ReferralView struct {
 	CreatedAt                                                    time.Time
 	// Narrative part only:
 	ReferrerOutside, MetPlace, SafetyNote, JudgedReason, Account string
+	// The evidence as the record page shows it (evidence.go): the
+	// indicators by form, the screening result under the profile's
+	// threshold, and the referrer's name where the policy allows.
+	IndicatorGroups []IndicatorGroup
+	Screening       rules.Recommendation
+	ReferrerName    string
 }
 
 // GuardianView is a guardian as the reader may see them.
@@ -337,12 +356,14 @@ type DecisionView struct {
 	Reasons, GenderReason, ChildViews, Handover                                                    string
 	Signatures                                                                                     []Signature
 	CreatedAt, EffectiveAt                                                                         time.Time
+	DecidedBy, DecidedByOrg                                                                        string // who drafted it (evidence.go)
 }
 
 // Signature is one panel member's signature.
 type Signature struct {
 	UserID, OrgID, OrgType string
 	SignedAt               time.Time
+	Name, OrgName          string // the signer and their organisation (evidence.go)
 }
 
 // ReturnView is a recorded return step.
@@ -391,6 +412,13 @@ func (s *Service) Case(ctx context.Context, a *nrm.Actor, id string) (*CaseFile,
 		if err := s.caseReferrals(ctx, tx, p, dir, narr, cf); err != nil {
 			return err
 		}
+		if err := s.referralEvidence(ctx, tx, a, p, cf); err != nil {
+			return err
+		}
+		if cf.Withheld, err = s.withheld(ctx, tx, a, p, parts); err != nil {
+			return err
+		}
+		cf.GlassOffer = glassOffer(a, p, cf.Withheld)
 		if err := s.caseWork(ctx, tx, p, cf); err != nil {
 			return err
 		}
@@ -398,6 +426,9 @@ func (s *Service) Case(ctx context.Context, a *nrm.Actor, id string) (*CaseFile,
 			return err
 		}
 		if err := s.caseRequests(ctx, tx, a, p, narr, cf); err != nil {
+			return err
+		}
+		if err := s.decisionPeople(ctx, tx, p, dir, cf); err != nil {
 			return err
 		}
 		if err := s.caseHistory(ctx, tx, p, dir, narr, parts, cf); err != nil {

@@ -71,6 +71,7 @@ type queueQuery struct {
 	sel, from string
 	args      []any
 	keyset    []string
+	detail    bool // sel has one more column: the item's Detail
 }
 
 // personFilter narrows a queue by the record's summary (the register's
@@ -193,12 +194,18 @@ func (s *Service) queueSQL(a *nrm.Actor, q nrm.Queue, now time.Time) (*queueQuer
 			keyset: []string{"n.created_at", "n.id"},
 		}, true
 	case nrm.QueueNotices:
+		// News that leads to the record, while the organisation reaches it;
+		// and the statements that work ended (access_end.go), which lead
+		// nowhere and stay until read, reached or not.
 		return &queueQuery{
-			sel: `n.created_at, n.id, p.id, p.code, '', '', n.kind, n.org_id, n.ref, n.created_at, 0, 0`,
+			sel: `n.created_at, n.id, p.id, p.code, '', '', n.kind, n.org_id, n.ref, n.created_at, 0, 0,
+				COALESCE((SELECT t.kind FROM tasks t WHERE t.id = n.ref), '')`,
 			from: `notifications n JOIN persons p ON p.id = n.person_id WHERE n.org_id = ? AND n.read_at = 0
-				AND n.kind IN ('decision', 'service_referral_step', 'interim_decision') AND ` + recOpen + reach,
+				AND ((n.kind IN ('decision', 'service_referral_step', 'interim_decision', '` + NoteBreakGlass + `') AND ` + recOpen + reach + `)
+				OR (` + inList("n.kind", EndingKinds) + ` AND ` + recLive + `))`,
 			args:   append([]any{a.OrgID}, rargs...),
 			keyset: []string{"n.created_at", "n.id"},
+			detail: true,
 		}, true
 	case nrm.QueueDecide:
 		return &queueQuery{
@@ -292,6 +299,9 @@ func (s *Service) queueItems(ctx context.Context, tx *store.Tx, q nrm.Queue, qq 
 			dest = append(dest, &ids[1])
 		}
 		dest = append(dest, &it.PersonID, &it.Code, &it.OtherID, &it.OtherCode, &it.What, &it.OrgName, &it.Ref, &since, &due, &esc)
+		if qq.detail {
+			dest = append(dest, &it.Detail)
+		}
 		if err := rows.Scan(dest...); err != nil {
 			return r, err
 		}

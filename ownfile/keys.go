@@ -41,6 +41,10 @@ var actionKeys = map[string]string{
 	"retention.erase":        "ownfile.action.retention.erase",
 	"interview.record":       "ownfile.action.interview.record",
 	"interview.plan":         "ownfile.action.interview.plan",
+	// Evidence on screen (issue 14).
+	"duplicate.compare": "ownfile.action.duplicate.compare",
+	"breakglass.review": "ownfile.action.breakglass.review",
+	"work.ended":        "ownfile.action.work.ended",
 	// Support, services, return and justice (issue #5).
 	"service_referral.send":   "ownfile.action.service_referral.send",
 	"service_referral.step":   "ownfile.action.service_referral.step",

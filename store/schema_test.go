@@ -110,7 +110,10 @@ var columns = map[string]column{
 	"login_throttle.throttle_key": cd("a SHA-256 of the typed username, or the client's address (/64 for IPv6) kept for the throttle's window; " + staffOnly),
 	"stat_import_lease.holder":    cd("a random id marking which import holds the lease"),
 
-	"breakglass.reason": enc("under the system key sys:breakglass"),
+	"breakglass.reason":         enc("under the system key sys:breakglass"),
+	"breakglass.reviewed_by":    cd(userID),
+	"breakglass.review_outcome": cd(closedList),
+	"breakglass.review_note":    enc("the DPO's review note, under the system key sys:breakglass"),
 
 	"child_return_assessments.kind":        cd(closedList),
 	"child_return_assessments.decision":    cd(closedList),
@@ -381,11 +384,13 @@ var columns = map[string]column{
 	"support_plans.agreed_how":    cd(closedList),
 	"support_plans.agreed_lang":   cd("a language code"),
 
-	"tasks.kind":       cd(closedList),
-	"tasks.state":      cd(closedList),
-	"tasks.created_by": cd(userID),
-	"tasks.done_by":    cd(userID),
-	"tasks.note":       enc(personKey),
+	"tasks.kind":         cd(closedList),
+	"tasks.state":        cd(closedList),
+	"tasks.created_by":   cd(userID),
+	"tasks.done_by":      cd(userID),
+	"tasks.note":         enc(personKey),
+	"tasks.ended_why":    cd(closedList),
+	"tasks.fulfilled_by": cd("a service referral id"),
 
 	"timeline.kind": cd(closedList),
 	"timeline.part": cd(closedList),

@@ -109,7 +109,7 @@ func (s *Server) accountPasskeyRemove(w http.ResponseWriter, r *http.Request, st
 		s.accountError(w, r, st, err)
 		return
 	}
-	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	redirectDone(w, r, "/account", "passkey-removed")
 }
 
 // accountStepUp is POST /account/stepup: a fresh code from the
@@ -123,7 +123,7 @@ func (s *Server) accountStepUp(w http.ResponseWriter, r *http.Request, st *reqSt
 		s.accountError(w, r, st, err)
 		return
 	}
-	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	redirectDone(w, r, "/account", "stepped-up")
 }
 
 // Action is the address of the passkey's remove button.

@@ -8,14 +8,16 @@ import (
 	"github.com/nrm-org/nrm"
 )
 
-// The panel's pages: the decision after the joint interview (door.Decide)
-// and each member's signature (door.SignDecision). The door has no look-up
-// of a request by its id, so the decision page names the record it belongs
-// to (?person=, a hidden field when posted) and finds the request in that
-// record's case file.
+// The panel's decision after the joint interview (door.Decide), which the
+// deciding member signs first. The page asks for the outcome — nothing is
+// chosen for the member — shows the evidence beside the form, and asks for
+// the second factor as every signature does (action_sign.go). The door has
+// no look-up of a request by its id, so the decision page names the record
+// it belongs to (?person=, a hidden field when posted) and finds the request
+// in that record's case file.
 
 var decideFields = []string{"outcome", "reasons", "interview_on", "interviewer_gender", "gender_reason", "interpreter_lang",
-	"child_views", "handover", "told_on", "told_how", "told_lang"}
+	"child_views", "handover", "told_on", "told_how", "told_lang", "code"}
 
 // decidePage builds the decision form for a request the reader's
 // organisation may decide on; false when the request is not (or no longer)
@@ -34,7 +36,8 @@ func (s *Server) decidePage(r *http.Request, st *reqState, personID, requestID s
 			"outcome":            s.options(lang, "outcome", []string{nrm.OutcomeIdentified, nrm.OutcomeNotIdentified}, false),
 			"interviewer_gender": s.options(lang, "gender", nrm.Genders, true),
 			"told_how":           s.options(lang, "toldhow", nrm.ToldHow, true),
-		}}
+		}, Evidence: s.evidenceOf(lang, cf), StepUp: s.breakGlassFor(r, st, "")}
+	pg.PasskeyJS = pg.StepUp.Passkey
 	if values != nil {
 		pg.Values = values
 	}
@@ -49,14 +52,7 @@ func (s *Server) decideShow(w http.ResponseWriter, r *http.Request, st *reqState
 	}
 	person := r.URL.Query().Get("person")
 	pg, ok, err := s.decidePage(r, st, person, r.PathValue("request"), nil)
-	switch {
-	case err != nil:
-		s.fail(w, r, err)
-	case !ok:
-		s.fail(w, r, nrm.Errorf(nrm.ENotFound, "error.not_found"))
-	default:
-		s.render(w, r, http.StatusOK, "action", pg)
-	}
+	s.renderFound(w, r, "action", pg, ok, err)
 }
 
 // decideDo is POST /identification/{request}/decide.
@@ -67,45 +63,36 @@ func (s *Server) decideDo(w http.ResponseWriter, r *http.Request, st *reqState) 
 	}
 	req := r.PathValue("request")
 	v := formValues(r, decideFields...)
-	_, err := s.door.Decide(r.Context(), st.actor, req, nrm.DecisionInput{Outcome: v["outcome"], Reasons: text(r, "reasons"),
-		InterviewOn: v["interview_on"], InterviewerGender: v["interviewer_gender"], GenderReason: text(r, "gender_reason"),
-		InterpreterLang: v["interpreter_lang"], ChildViews: text(r, "child_views"), Handover: text(r, "handover"),
-		ToldOn: v["told_on"], ToldHow: v["told_how"], ToldLang: v["told_lang"]})
+	err := s.stepUp(r, st)
+	if err == nil {
+		_, err = s.door.Decide(r.Context(), st.actor, req, nrm.DecisionInput{Outcome: v["outcome"], Reasons: text(r, "reasons"),
+			InterviewOn: v["interview_on"], InterviewerGender: v["interviewer_gender"], GenderReason: text(r, "gender_reason"),
+			InterpreterLang: v["interpreter_lang"], ChildViews: text(r, "child_views"), Handover: text(r, "handover"),
+			ToldOn: v["told_on"], ToldHow: v["told_how"], ToldLang: v["told_lang"]})
+	}
 	person, known := personBack(r)
 	if err == nil {
-		s.backToRecord(w, r, person, known)
+		s.backToRecord(w, r, person, known, "decided")
 		return
 	}
-	s.actionAgain(w, r, st, err, decideFields, func(values map[string]string) (*actionPage, bool) {
+	v["code"] = "" // a code is used once
+	s.actionAgain(w, r, st, stepUpField(err), decideFields, func(map[string]string) (*actionPage, bool) {
 		if !known {
 			return nil, false
 		}
-		pg, ok, perr := s.decidePage(r, st, person, req, values)
+		pg, ok, perr := s.decidePage(r, st, person, req, v)
 		return pg, ok && perr == nil
 	})
 }
 
-// signDo is POST /decisions/{id}/sign: a panel member signs a decision.
-func (s *Server) signDo(w http.ResponseWriter, r *http.Request, st *reqState) {
-	if err := s.form(r, st); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.door.SignDecision(r.Context(), st.actor, r.PathValue("id")); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	person, known := personBack(r)
-	s.backToRecord(w, r, person, known)
-}
-
-// backToRecord sends the reader to the record, or home when it is not known.
-func (s *Server) backToRecord(w http.ResponseWriter, r *http.Request, person string, known bool) {
+// backToRecord sends the reader to the record, or home when it is not
+// known, with the success banner's code.
+func (s *Server) backToRecord(w http.ResponseWriter, r *http.Request, person string, known bool, done string) {
 	back := "/"
 	if known {
 		back = "/persons/" + url.PathEscape(person)
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	redirectDone(w, r, back, done)
 }
 
 // decideLink is where a panel member decides on a request of a record.

@@ -21,7 +21,9 @@ func (s *Server) actionRoutes() {
 	s.handle("POST /persons/{id}/actions/{action}", s.page(s.actionDo))
 	s.handle("GET /identification/{request}/decide", s.page(s.decideShow))
 	s.handle("POST /identification/{request}/decide", s.page(s.decideDo))
+	s.handle("GET /decisions/{id}/sign", s.page(s.signShow))
 	s.handle("POST /decisions/{id}/sign", s.page(s.signDo))
+	s.evidenceRoutes()
 }
 
 // personAction is one action on a record. Its file (action_<name>.go)
@@ -74,6 +76,11 @@ type actionPage struct {
 	Consent *consentView       // the consent a new version replaces, or the one to withdraw
 	Plan    *interviewPlanView // before an interview: what was told already
 	Support *door.SupportView  // the current plan, for the plan's page
+	// The panel's decision page (action_decide.go): the evidence beside the
+	// form, and the second factor the signature needs.
+	Evidence *evidenceView
+	StepUp   *breakGlassForm
+	Compare  []compareLink // the duplicate page: the comparisons to open (action_duplicate.go)
 
 	actor *nrm.Actor // the reader, for prepare's own questions to the door
 }
@@ -173,7 +180,7 @@ func (s *Server) actionDo(w http.ResponseWriter, r *http.Request, st *reqState) 
 	id := r.PathValue("id")
 	err := act.do(s, r, st, id)
 	if err == nil {
-		http.Redirect(w, r, "/persons/"+url.PathEscape(id), http.StatusSeeOther)
+		redirectDone(w, r, "/persons/"+url.PathEscape(id), act.name)
 		return
 	}
 	s.actionAgain(w, r, st, err, act.fields, func(values map[string]string) (*actionPage, bool) {

@@ -165,8 +165,11 @@ func TestActionPages(t *testing.T) {
 		if !strings.Contains(page, `name="version" value="`+itoa(cur.Version)+`"`) {
 			t.Fatalf("the form must carry the version %d", cur.Version)
 		}
+		if strings.Contains(page, ` checked`) || strings.Contains(page, ` selected`) {
+			t.Fatal("no status is chosen for the reader: the page asks")
+		}
 		wantForm(t, w.send(t, "border", "POST", act(child, "status"), url.Values{"version": {itoa(cur.Version)}, "status": {"at_risk"}}),
-			422, []string{"reason"}, `value="at_risk" selected`)
+			422, []string{"reason"}, `value="at_risk" checked`)
 		// A version the record has moved past: shown again, not overwritten.
 		wantForm(t, w.send(t, "border", "POST", act(child, "status"), url.Values{"version": {itoa(cur.Version - 1)}, "status": {"at_risk"}, "reason": {"Calmer now"}}),
 			409, nil, "Calmer now", `name="version" value="`+itoa(cur.Version)+`"`)
@@ -208,7 +211,7 @@ func TestActionPages(t *testing.T) {
 		if !strings.Contains(page, `data-testid="action-duplicate"`) {
 			t.Fatalf("the RA must be offered the duplicate:\n%s", page)
 		}
-		wantForm(t, w.send(t, "ra", "POST", act(again, "duplicate"), url.Values{"state": {"distinct"}}), 422, []string{"other"}, `value="distinct" selected`)
+		wantForm(t, w.send(t, "ra", "POST", act(again, "duplicate"), url.Values{"state": {"distinct"}}), 422, []string{"other"}, `value="distinct" checked`)
 		wantRedirect(t, w.send(t, "ra", "POST", act(again, "duplicate"), url.Values{"other": {adult.ID}, "state": {"distinct"}}), "/persons/"+again.ID)
 	})
 	t.Run("identification, decision and signatures", func(t *testing.T) {
@@ -226,7 +229,12 @@ func TestActionPages(t *testing.T) {
 		if page := w.get(t, "panel.police", rec); !strings.Contains(page, `href="`+strings.ReplaceAll(decide, "&", "&amp;")+`" class="button" data-testid="decide-link"`) {
 			t.Fatalf("the panel member must be offered the decision:\n%s", page)
 		}
-		w.get(t, "panel.police", decide)
+		// The decision page shows the evidence and asks: no outcome is chosen.
+		form := w.get(t, "panel.police", decide)
+		if !strings.Contains(form, `data-testid="evidence"`) || !strings.Contains(form, `name="outcome" value="identified"`) ||
+			strings.Contains(form, `value="identified" checked`) || strings.Contains(form, `value="not_identified" checked`) {
+			t.Fatalf("the decision page must show the evidence and choose no outcome:\n%s", form)
+		}
 		post := decide[:strings.Index(decide, "?")]
 		full := url.Values{"person": {adult.ID}, "outcome": {"identified"}, "interview_on": {today}, "interviewer_gender": {"male"},
 			"reasons": {"Consistent account; indicators in every section"}, "told_on": {today}, "told_how": {"in_person"}, "told_lang": {"ar"}}
@@ -236,7 +244,7 @@ func TestActionPages(t *testing.T) {
 		}
 		bad.Del("reasons")
 		bad.Set("interview_on", "2999-01-01")
-		wantForm(t, w.send(t, "panel.police", "POST", post, bad), 422, []string{"reasons", "interview_on"}, `value="identified" selected`, `value="in_person" selected`)
+		wantForm(t, w.send(t, "panel.police", "POST", post, bad), 422, []string{"reasons", "interview_on"}, `value="identified" checked`, `value="in_person" selected`)
 		wantRedirect(t, w.send(t, "panel.police", "POST", post, full), rec)
 		if strings.Contains(w.get(t, "panel.police", rec), `data-testid="sign-decision"`) {
 			t.Error("the member who decided has signed already")
@@ -245,10 +253,20 @@ func TestActionPages(t *testing.T) {
 			t.Fatalf("the social services member must be able to sign: %v %+v", err, cf)
 		}
 		sign := "/decisions/" + cf.CanSign[0] + "/sign"
-		if page := w.get(t, "panel.social", rec); !strings.Contains(page, `action="`+sign+`"`) {
-			t.Fatalf("the other panel member must be offered to sign:\n%s", page)
+		if page := w.get(t, "panel.social", rec); !strings.Contains(page, `href="`+signLink(adult.ID, cf.CanSign[0])+`"`) {
+			t.Fatalf("the other panel member must be offered to read and sign:\n%s", page)
 		}
-		wantRedirect(t, w.send(t, "panel.social", "POST", sign, url.Values{"person": {adult.ID}}), rec)
+		// The signer reads the whole decision before signing, and signs
+		// only by saying so.
+		read := w.get(t, "panel.social", signLink(adult.ID, cf.CanSign[0]))
+		for _, want := range []string{"Consistent account; indicators in every section", `data-testid="sign-decided-by"`, `data-testid="sign-notice"`,
+			`data-testid="evidence"`, `action="` + sign + `"`} {
+			if !strings.Contains(read, want) {
+				t.Errorf("the signing page lacks %q", want)
+			}
+		}
+		wantForm(t, w.send(t, "panel.social", "POST", sign, url.Values{"person": {adult.ID}}), 422, []string{"read"})
+		wantRedirect(t, w.send(t, "panel.social", "POST", sign, url.Values{"person": {adult.ID}, "read": {"1"}}), rec)
 		page := w.get(t, "border", rec)
 		for _, s := range []string{w.t("status.identified_victim"), strings.ReplaceAll(w.t("story.decision_effective"), "{outcome}", w.t("outcome.identified"))} {
 			if !strings.Contains(page, s) {
@@ -256,7 +274,7 @@ func TestActionPages(t *testing.T) {
 			}
 		}
 		// The decision is no longer open: a second signature is refused.
-		wantStatus(t, w.send(t, "panel.social", "POST", sign, url.Values{"person": {adult.ID}}), 409)
+		wantStatus(t, w.send(t, "panel.social", "POST", sign, url.Values{"person": {adult.ID}, "read": {"1"}}), 409)
 	})
 }
 

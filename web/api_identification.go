@@ -74,6 +74,11 @@ type caseReferralJSON struct {
 	SafetyNote      *string    `json:"safety_note,omitempty"`
 	JudgedReason    *string    `json:"judged_reason,omitempty"`
 	Account         *string    `json:"account,omitempty"`
+	// The evidence (api_evidence.go): absent name where the policy does
+	// not show it.
+	IndicatorGroups []indicatorGroupJSON `json:"indicator_groups"`
+	Screening       recommendationJSON   `json:"screening"`
+	ReferrerName    *string              `json:"referrer_name,omitempty"`
 }
 
 type guardianJSON struct {
@@ -89,6 +94,8 @@ type signatureJSON struct {
 	OrgID    string     `json:"org_id"`
 	OrgType  string     `json:"org_type"`
 	SignedAt *time.Time `json:"signed_at"`
+	Name     string     `json:"name"`
+	OrgName  string     `json:"org_name"`
 }
 
 type decisionJSON struct {
@@ -108,6 +115,8 @@ type decisionJSON struct {
 	Signatures        []signatureJSON `json:"signatures"`
 	CreatedAt         *time.Time      `json:"created_at"`
 	EffectiveAt       *time.Time      `json:"effective_at"`
+	DecidedBy         string          `json:"decided_by"`
+	DecidedByOrg      string          `json:"decided_by_org"`
 }
 
 type requestJSON struct {
@@ -174,6 +183,10 @@ type caseJSON struct {
 	// ServiceReferrals are the referrals to services (api_services.go).
 	ServiceReferrals []serviceReferralJSON `json:"service_referrals"`
 	Support          *supportJSON          `json:"support,omitempty"`
+	// Which parts of the record the reader does not see, and why (null when
+	// every part is shown); whether an emergency opening is offered.
+	Withheld   *withheldJSON `json:"withheld"`
+	GlassOffer bool          `json:"glass_offer"`
 }
 
 func toCaseJSON(cf *door.CaseFile, now time.Time) caseJSON {
@@ -189,7 +202,8 @@ func toCaseJSON(cf *door.CaseFile, now time.Time) caseJSON {
 			MetRegion: r.MetRegion, MetHow: r.MetHow, Consent: r.Consent, Safety: orEmpty(r.Safety), Indicators: orEmpty(r.Indicators),
 			ThresholdMet: r.ThresholdMet, Judged: r.Judged, Catalogue: r.Catalogue, Profile: r.Profile, CreatedAt: tjson(r.CreatedAt),
 			ReferrerOutside: opt(narr, r.ReferrerOutside), MetPlace: opt(narr, r.MetPlace), SafetyNote: opt(narr, r.SafetyNote),
-			JudgedReason: opt(narr, r.JudgedReason), Account: opt(narr, r.Account)})
+			JudgedReason: opt(narr, r.JudgedReason), Account: opt(narr, r.Account),
+			IndicatorGroups: toIndicatorGroupsJSON(r.IndicatorGroups), Screening: toRecommendationJSON(r.Screening), ReferrerName: opt(r.ReferrerName != "", r.ReferrerName)})
 	}
 	for _, g := range cf.Guardians {
 		out.Guardians = append(out.Guardians, guardianJSON{Kind: g.Kind, OrgID: g.OrgID, Name: opt(ident, g.Name), Contact: opt(ident, g.Contact),
@@ -202,9 +216,10 @@ func toCaseJSON(cf *door.CaseFile, now time.Time) caseJSON {
 			dj := decisionJSON{ID: d.ID, Outcome: d.Outcome, State: d.State, InterviewOn: d.InterviewOn, InterviewerGender: d.InterviewerGender,
 				InterpreterLang: d.InterpreterLang, ToldOn: d.ToldOn, ToldHow: d.ToldHow, ToldLang: d.ToldLang, Reasons: opt(narr, d.Reasons),
 				GenderReason: opt(narr, d.GenderReason), ChildViews: opt(narr, d.ChildViews), Handover: opt(narr, d.Handover),
-				Signatures: []signatureJSON{}, CreatedAt: tjson(d.CreatedAt), EffectiveAt: tjson(d.EffectiveAt)}
+				Signatures: []signatureJSON{}, CreatedAt: tjson(d.CreatedAt), EffectiveAt: tjson(d.EffectiveAt), DecidedBy: d.DecidedBy, DecidedByOrg: d.DecidedByOrg}
 			for _, sg := range d.Signatures {
-				dj.Signatures = append(dj.Signatures, signatureJSON{UserID: sg.UserID, OrgID: sg.OrgID, OrgType: sg.OrgType, SignedAt: tjson(sg.SignedAt)})
+				dj.Signatures = append(dj.Signatures, signatureJSON{UserID: sg.UserID, OrgID: sg.OrgID, OrgType: sg.OrgType, SignedAt: tjson(sg.SignedAt),
+					Name: sg.Name, OrgName: sg.OrgName})
 			}
 			rj.Decisions = append(rj.Decisions, dj)
 		}
@@ -233,6 +248,7 @@ func toCaseJSON(cf *door.CaseFile, now time.Time) caseJSON {
 	}
 	out.ServiceReferrals = toServiceReferralsJSON(cf.ServiceReferrals)
 	out.Support = toSupportJSON(cf.Support)
+	out.Withheld, out.GlassOffer = toWithheldJSON(cf.Withheld), cf.GlassOffer
 	return out
 }
 

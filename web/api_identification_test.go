@@ -28,7 +28,9 @@ type idWorld struct {
 	srv  *Server
 	db   *store.DB
 	oa   *oaValidator
+	env  *testenv.Env
 	tok  map[string]string // seat -> bearer token
+	sess map[string]string // seat -> session token, for the panel's signatures (a token cannot sign)
 	seen map[string]bool   // "METHOD /template STATUS" checked against the document
 }
 
@@ -43,7 +45,7 @@ func newIDWorld(t *testing.T, engine string) *idWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &idWorld{srv: srv, db: env.DB, oa: &oaValidator{}, tok: map[string]string{}, seen: map[string]bool{}}
+	w := &idWorld{env: env, srv: srv, db: env.DB, oa: &oaValidator{}, tok: map[string]string{}, sess: map[string]string{}, seen: map[string]bool{}}
 	if err := json.Unmarshal(openapiJSON, &w.oa.doc); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +105,11 @@ func (w *idWorld) call(t *testing.T, seat, method, path, tmpl, body string, out 
 	} else {
 		r = httptest.NewRequest(method, "/api/v1"+path, nil)
 	}
-	r.Header.Set("Authorization", "Bearer "+w.tok[seat])
+	if sess, ok := w.sess[seat]; ok {
+		r.AddCookie(&http.Cookie{Name: w.srv.cookieName(), Value: sess})
+	} else {
+		r.Header.Set("Authorization", "Bearer "+w.tok[seat])
+	}
 	r.Header.Set("Accept-Language", "en")
 	r.RemoteAddr = "192.0.2.70:1"
 	rec := httptest.NewRecorder()
@@ -257,16 +263,26 @@ func apiIdentificationScenarios(t *testing.T, engine string) {
 	var rq idJSON
 	want(t, w.call(t, "border", "POST", "/persons/"+p.ID+"/identification-requests", "/persons/{id}/identification-requests",
 		`{"requested_by":"person","explanation":"Told what it means, in Arabic","language":"ar","panel_orgs":["org-pol","org-soc"]}`, &rq), 201)
+	// A signature needs the second factor proven lately: the panel signs
+	// from sessions.
+	for _, seat := range []string{"panel.police", "panel.social"} {
+		w.sess[seat+".session"] = w.env.SignIn(t, "u."+seat, "192.0.2.70")
+	}
 	dec := `{"outcome":"identified","reasons":"Consistent account; indicators in every section.","interview_on":"2026-11-25",
 		"interviewer_gender":"%s","interpreter_lang":"ar","told_on":"2026-11-25","told_how":"in_person","told_lang":"ar"}`
-	want(t, w.call(t, "panel.police", "POST", "/identification-requests/"+rq.ID+"/decisions", "/identification-requests/{id}/decisions",
+	want(t, w.call(t, "panel.police.session", "POST", "/identification-requests/"+rq.ID+"/decisions", "/identification-requests/{id}/decisions",
 		fmt.Sprintf(dec, "female"), nil), 400, "gender_reason")
+	// A decision is signed: an API token, which never proved a second
+	// factor, cannot make one.
+	want(t, w.call(t, "panel.police", "POST", "/identification-requests/"+rq.ID+"/decisions", "/identification-requests/{id}/decisions",
+		fmt.Sprintf(dec, "male"), nil), 401)
 	want(t, w.call(t, "border", "POST", "/identification-requests/"+rq.ID+"/decisions", "/identification-requests/{id}/decisions",
 		fmt.Sprintf(dec, "male"), nil), 403)
 	var d idJSON
-	want(t, w.call(t, "panel.police", "POST", "/identification-requests/"+rq.ID+"/decisions", "/identification-requests/{id}/decisions",
+	want(t, w.call(t, "panel.police.session", "POST", "/identification-requests/"+rq.ID+"/decisions", "/identification-requests/{id}/decisions",
 		fmt.Sprintf(dec, "male"), &d), 201)
-	want(t, w.call(t, "panel.police", "POST", "/decisions/"+d.ID+"/signatures", "/decisions/{id}/signatures", "", nil), 409)
+	want(t, w.call(t, "panel.police.session", "POST", "/decisions/"+d.ID+"/signatures", "/decisions/{id}/signatures", "", nil), 409)
+	want(t, w.call(t, "panel.social", "POST", "/decisions/"+d.ID+"/signatures", "/decisions/{id}/signatures", "{}", nil), 401)
 	// Tell it once: the interview is counted in the case, its statement
 	// shown to the organisation it was shared with and to no other.
 	want(t, w.call(t, "border", "POST", "/persons/"+p.ID+"/interviews", "/persons/{id}/interviews",
@@ -284,7 +300,7 @@ func apiIdentificationScenarios(t *testing.T, engine string) {
 	if cf.Person.Status != "potential_victim" {
 		t.Fatalf("one side's signature must not take effect: %s", cf.Person.Status)
 	}
-	want(t, w.call(t, "panel.social", "POST", "/decisions/"+d.ID+"/signatures", "/decisions/{id}/signatures", "{}", nil), 201)
+	want(t, w.call(t, "panel.social.session", "POST", "/decisions/"+d.ID+"/signatures", "/decisions/{id}/signatures", "{}", nil), 201)
 	want(t, w.call(t, "border", "GET", "/persons/"+p.ID+"/case", "/persons/{id}/case", "", &cf), 200)
 	if cf.Person.Status != "identified_victim" || cf.Person.DecidedAt == nil {
 		t.Fatalf("after both sides signed: %+v", cf.Person)
@@ -307,13 +323,23 @@ func apiIdentificationScenarios(t *testing.T, engine string) {
 	if len(cf.Requests) != 1 || len(cf.Requests[0].Decisions) != 1 || len(cf.Requests[0].Decisions[0].Signatures) != 2 {
 		t.Errorf("requests: %+v", cf.Requests)
 	}
-	// The register sees the summary only: no identity, no narrative fields at all.
-	rec := w.call(t, "ra", "GET", "/persons/"+p.ID+"/case", "/persons/{id}/case", "", nil)
+	// The register's coded summary: no identity, no narrative fields at all.
+	rec := w.call(t, "coord", "GET", "/persons/"+p.ID+"/case", "/persons/{id}/case", "", nil)
 	want(t, rec, 200)
-	for _, leak := range []string{"Amir", "Haddad", "passport kept", "Rinas", `"account"`, `"met_place"`, `"reasons"`, `"explanation"`} {
+	for _, leak := range []string{"Amir", "Haddad", "passport kept", "Rinas", `"account":"`, `"met_place":"`, `"reasons":"`, `"explanation":"`} {
 		if strings.Contains(rec.Body.String(), leak) {
 			t.Errorf("the register's case read shows %s", leak)
 		}
+	}
+	// The Responsible Authority reads what the referral said (the person
+	// agreed to be referred), never the identity, and is told why.
+	var ra caseJSON
+	want(t, w.call(t, "ra", "GET", "/persons/"+p.ID+"/case", "/persons/{id}/case", "", &ra), 200)
+	if ra.Person.Identity != nil || ra.Referrals[0].Account == nil || len(ra.Referrals[0].IndicatorGroups) == 0 || !ra.Referrals[0].Screening.Meets {
+		t.Errorf("the RA's case: %+v", ra.Referrals[0])
+	}
+	if ra.Withheld == nil || ra.Withheld.Basis != "consent" || ra.Withheld.Scope != nrm.ConsentAccount || !slices.Equal(ra.Withheld.Parts, []string{"identity"}) {
+		t.Errorf("the RA is told identity is withheld, and why: %+v", ra.Withheld)
 	}
 	// Another organisation with no part in the case: the same 404 as a missing record.
 	want(t, w.call(t, "cpu", "GET", "/persons/"+p.ID+"/case", "/persons/{id}/case", "", nil), 404)
@@ -432,7 +458,8 @@ func apiIdentificationScenarios(t *testing.T, engine string) {
 		"POST /persons/{id}/status 409", "POST /persons/{id}/status 400", "POST /persons/{id}/identification-requests 201", "POST /persons/{id}/identification-requests 400",
 		"POST /persons/{id}/return-steps 400", "POST /persons/{id}/non-punishment 200", "POST /persons/{id}/non-punishment 400", "POST /persons/{id}/register 200",
 		"POST /identification-requests/{id}/decisions 201", "POST /identification-requests/{id}/decisions 400", "POST /identification-requests/{id}/decisions 403",
-		"POST /decisions/{id}/signatures 201", "POST /decisions/{id}/signatures 409", "POST /tasks/{id}/done 200", "POST /tasks/{id}/done 400",
+		"POST /identification-requests/{id}/decisions 401", "POST /decisions/{id}/signatures 201", "POST /decisions/{id}/signatures 409",
+		"POST /decisions/{id}/signatures 401", "POST /tasks/{id}/done 200", "POST /tasks/{id}/done 400",
 		"POST /notifications/{id}/read 200", "POST /notifications/{id}/read 404", "POST /duplicates 200", "POST /duplicates 400", "POST /duplicates 403",
 		"GET /work 200", "GET /register 200", "GET /register 400", "GET /register 403", "GET /indicators 200", "GET /profile 200",
 	} {

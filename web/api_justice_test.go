@@ -95,9 +95,12 @@ func apiReturnAndJustice(t *testing.T, engine string) {
 	if len(jn.Proceedings) != 1 || jn.Proceedings[0].PoliceRef != nil || jn.Proceedings[0].Stages[1].Reference != nil {
 		t.Fatalf("references shown without the identity part: %+v", jn.Proceedings)
 	}
-	// The register sees nothing of the track and may not record on it.
+	// The register's coded summary shows nothing of the track (the
+	// coordinator reads only that; the Responsible Authority reads the
+	// account the person agreed to be referred with), and the Responsible
+	// Authority may not record on it.
 	var jr justiceJSON
-	want(t, w.call(t, "ra", "GET", base+"/justice", "/persons/{id}/justice", "", &jr), 200)
+	want(t, w.call(t, "coord", "GET", base+"/justice", "/persons/{id}/justice", "", &jr), 200)
 	if len(jr.Proceedings)+len(jr.Claims)+len(jr.Permits) != 0 {
 		t.Fatalf("the register sees the justice track: %+v", jr)
 	}

@@ -109,11 +109,16 @@ type taskJSON struct {
 	CreatedAt  *time.Time `json:"created_at"`
 	DoneAt     *time.Time `json:"done_at"`
 	Version    int64      `json:"version"`
+	// A task that ended with its organisation's access, or met by a
+	// service referral (issue 14).
+	EndedAt     *time.Time `json:"ended_at"`
+	EndedWhy    string     `json:"ended_why"`
+	FulfilledBy string     `json:"fulfilled_by"`
 }
 
 func toTaskJSON(t nrm.Task) taskJSON {
 	return taskJSON{ID: t.ID, PersonID: t.PersonID, PersonCode: t.PersonCode, Kind: t.Kind, OrgID: t.OrgID, OrgName: t.OrgName, State: t.State,
-		CreatedAt: tjson(t.CreatedAt), DoneAt: tjson(t.DoneAt), Version: t.Version}
+		CreatedAt: tjson(t.CreatedAt), DoneAt: tjson(t.DoneAt), Version: t.Version, EndedAt: tjson(t.EndedAt), EndedWhy: t.EndedWhy, FulfilledBy: t.FulfilledBy}
 }
 
 type deadlineJSON struct {
@@ -128,6 +133,7 @@ type deadlineJSON struct {
 	MetAt       *time.Time `json:"met_at"`
 	EscalatedAt *time.Time `json:"escalated_at"`
 	Missed      bool       `json:"missed"`
+	EndedAt     *time.Time `json:"ended_at"` // the clock stopped with its work: neither met nor missed
 	LegalRef    string     `json:"legal_ref"`
 	Value       int        `json:"value"`
 	Unit        string     `json:"unit"`
@@ -136,7 +142,7 @@ type deadlineJSON struct {
 func toDeadlineJSON(d nrm.Deadline, now time.Time) deadlineJSON {
 	out := deadlineJSON{ID: d.ID, PersonID: d.PersonID, PersonCode: d.PersonCode, Rule: d.Rule, OrgID: d.OrgID, OrgName: d.OrgName,
 		StartedAt: tjson(d.StartedAt), DueAt: tjson(d.DueAt), MetAt: tjson(d.MetAt), EscalatedAt: tjson(d.EscalatedAt), Missed: d.Missed(now),
-		LegalRef: d.LegalRef}
+		EndedAt: tjson(d.EndedAt), LegalRef: d.LegalRef}
 	var spec struct {
 		Value int    `json:"value"`
 		Unit  string `json:"unit"`
@@ -170,16 +176,9 @@ func toReferralJSON(res *door.ReferralResult, now time.Time) referralJSON {
 		Person: referredPersonJSON{ID: p.ID, Code: p.Code, Status: string(p.Status), AgeGroup: string(p.AgeGroup), PresumedChild: p.PresumedChild,
 			Foreign: p.Foreign, Anonymous: p.Anonymous, Region: p.Region, PotentialAt: tjson(p.PotentialAt), ReflectionEnd: tjson(p.ReflectionEnd),
 			Version: p.Version},
-		ReferralID: res.ReferralID,
-		Recommendation: recommendationJSON{Meets: rec.Meets, Child: rec.Child, Sections: rec.Sections, Missing: orEmpty(rec.Missing), Forms: []string{},
-			Profile: rec.Profile, CatalogueVersion: rec.CatalogueVersion},
-		Tasks: toTasks(res.Tasks), Deadlines: toDeadlines(res.Deadlines, now), Duplicate: res.Duplicate,
-	}
-	if out.Recommendation.Sections == nil {
-		out.Recommendation.Sections = map[string]int{}
-	}
-	for _, f := range rec.Forms {
-		out.Recommendation.Forms = append(out.Recommendation.Forms, string(f))
+		ReferralID:     res.ReferralID,
+		Recommendation: toRecommendationJSON(rec),
+		Tasks:          toTasks(res.Tasks), Deadlines: toDeadlines(res.Deadlines, now), Duplicate: res.Duplicate,
 	}
 	for i := range out.Tasks {
 		if out.Tasks[i].PersonCode == "" {

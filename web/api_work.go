@@ -18,6 +18,7 @@ type notificationJSON struct {
 	PersonCode string     `json:"person_code"`
 	Kind       string     `json:"kind"`
 	Ref        string     `json:"ref"`
+	Detail     string     `json:"detail"` // for a notice about a task: the task's kind
 	CreatedAt  *time.Time `json:"created_at"`
 	ReadAt     *time.Time `json:"read_at"`
 }
@@ -37,7 +38,7 @@ func (s *Server) apiWork(w http.ResponseWriter, r *http.Request, st *reqState) {
 	out := workJSON{Tasks: toTasks(wl.Tasks), Deadlines: toDeadlines(wl.Deadlines, s.door.Now()), Notifications: []notificationJSON{}}
 	for _, n := range wl.Notifications {
 		out.Notifications = append(out.Notifications, notificationJSON{ID: n.ID, PersonID: n.PersonID, PersonCode: n.PersonCode, Kind: n.Kind,
-			Ref: n.Ref, CreatedAt: tjson(n.CreatedAt), ReadAt: tjson(n.ReadAt)})
+			Ref: n.Ref, Detail: n.Detail, CreatedAt: tjson(n.CreatedAt), ReadAt: tjson(n.ReadAt)})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

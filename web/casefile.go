@@ -33,11 +33,16 @@ type caseView struct {
 	// Return work, linked persons and the justice track (casefile_justice.go).
 	ReturnWork, Justice []answerRow
 	Links               []linkRow
+	// What the referral said, and what is withheld (casefile_evidence.go);
+	// whether an emergency opening is offered here.
+	Evidence   *evidenceView
+	GlassOffer bool
 }
 
 type caseTask struct {
 	ID, Kind, Org, State, Opened string
 	Done, Mine                   bool
+	Ended                        string // why and when the task ended, in words (casefile_work.go)
 }
 
 type historyRow struct{ When, From, To, Org, Reason string }
@@ -52,7 +57,11 @@ func (s *Server) caseView(r *http.Request, st *reqState, id string) *caseView {
 	lang, p, now := st.lang, cf.Person, s.door.Now()
 	v := &caseView{FirstContact: s.when(p.FirstContactAt), Potential: s.when(p.PotentialAt), Decided: s.when(p.DecidedAt),
 		AgeBasis: s.label(lang, "agebasis", p.AgeBasis), ReflectionRunning: p.ReflectionRunning(now), Child: p.IsChild(),
-		NonPunishment: p.NonPunishment, Duplicates: cf.Duplicates}
+		NonPunishment: p.NonPunishment}
+	for _, d := range cf.Duplicates {
+		d.State = s.label(lang, "dupstate", d.State)
+		v.Duplicates = append(v.Duplicates, d)
+	}
 	if !p.ReflectionEnd.IsZero() {
 		v.Reflection = s.day(p.ReflectionEnd)
 	}
@@ -65,8 +74,9 @@ func (s *Server) caseView(r *http.Request, st *reqState, id string) *caseView {
 	}
 	for _, t := range cf.Tasks {
 		v.Tasks = append(v.Tasks, caseTask{ID: t.ID, Kind: s.label(lang, "need", t.Kind), Org: t.OrgName, State: t.State, Opened: s.when(t.CreatedAt),
-			Done: t.State == "done", Mine: t.OrgID == st.actor.OrgID})
+			Done: t.State == "done", Mine: t.OrgID == st.actor.OrgID, Ended: s.taskEnd(lang, t, cf)})
 	}
+	v.Evidence, v.GlassOffer = s.evidenceOf(lang, cf), cf.GlassOffer
 	for _, d := range cf.Deadlines {
 		v.Deadlines = append(v.Deadlines, s.deadlineRow(lang, d, now))
 	}
@@ -108,5 +118,5 @@ func (s *Server) taskDone(w http.ResponseWriter, r *http.Request, st *reqState) 
 	if p := r.PostFormValue("person"); p != "" && !strings.ContainsAny(p, "/?#") {
 		back = "/persons/" + url.PathEscape(p)
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	redirectDone(w, r, back, "task")
 }

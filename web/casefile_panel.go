@@ -20,6 +20,8 @@ type decisionRow struct {
 	ID, Outcome, State, Drafted, Effective string
 	Signatures                             []answerRow // organisation type, when
 	CanSign                                bool
+	Decided                                string // who decided, and when
+	Sign                                   string // the signing page, for a member who may sign (action_sign.go)
 }
 
 // requestRows reads the requests of the case file; the panel's links come
@@ -47,9 +49,13 @@ func (s *Server) requestRows(r *http.Request, lang string, cf *door.CaseFile) []
 		}
 		for _, d := range rq.Decisions {
 			dr := decisionRow{ID: d.ID, Outcome: s.label(lang, "outcome", d.Outcome), State: s.label(lang, "decisionstate", d.State),
-				Drafted: s.when(d.CreatedAt), Effective: s.when(d.EffectiveAt), CanSign: slices.Contains(cf.CanSign, d.ID)}
+				Drafted: s.when(d.CreatedAt), Effective: s.when(d.EffectiveAt), CanSign: slices.Contains(cf.CanSign, d.ID),
+				Decided: s.decidedBy(lang, d)}
+			if dr.CanSign {
+				dr.Sign = signLink(cf.Person.ID, d.ID)
+			}
 			for _, sg := range d.Signatures {
-				dr.Signatures = append(dr.Signatures, answerRow{Label: orDash(names[sg.OrgID]) + " (" + s.label(lang, "orgtype", sg.OrgType) + ")", Value: s.when(sg.SignedAt)})
+				dr.Signatures = append(dr.Signatures, answerRow{Label: signerLabel(orDash(names[sg.OrgID]), sg.Name) + " (" + s.label(lang, "orgtype", sg.OrgType) + ")", Value: s.when(sg.SignedAt)})
 			}
 			row.Decisions = append(row.Decisions, dr)
 		}

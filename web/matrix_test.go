@@ -324,6 +324,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	actionRows(w, rows, func(method, path, body string, want map[nrm.Role]expect) row {
 		return row{method: method, path: path, body: body, want: want}
 	}, byRole, forbidden, missing)
+	evidenceRows(w, rows, func(method, path, body string, want map[nrm.Role]expect) row {
+		return row{method: method, path: path, body: body, want: want}
+	}, byRole, forbidden, missing)
 	serviceRows(t, w, rows, func(method, path, body string, json bool, want map[nrm.Role]expect) row {
 		return row{method: method, path: path, body: body, json: json, want: want}
 	}, byRole, forbidden, missing)

@@ -188,11 +188,12 @@ func (s *Server) personShow(w http.ResponseWriter, r *http.Request, st *reqState
 			DocNumber: or(id.DocNumber), Phone: or(id.Phone), Address: or(id.Address),
 		}
 	}
-	if (p.Identity == nil || p.Narrative == nil) && nrm.CanBreakGlass(st.actor) {
+	pg.Case = s.caseView(r, st, p.ID)
+	// The door says where an emergency opening makes sense (door.Case).
+	if pg.Case != nil && pg.Case.GlassOffer {
 		pg.BreakGlass = s.breakGlassFor(r, st, "/persons/"+p.ID+"/breakglass")
 		pg.PasskeyJS = pg.BreakGlass.Passkey
 	}
-	pg.Case = s.caseView(r, st, p.ID)
 	s.render(w, r, http.StatusOK, "person", pg)
 }
 
@@ -206,7 +207,16 @@ func (s *Server) personFail(w http.ResponseWriter, r *http.Request, st *reqState
 	}
 	p := s.problemOf(r, err, st.lang)
 	pg := &errorPage{Page: s.base(r), Status: p.Status, Message: p.Message, Heading: s.cat.T(st.lang, "errpage.not_found")}
-	if nrm.CanBreakGlass(st.actor) {
+	offer, end, oerr := s.door.BreakGlassOffer(r.Context(), st.actor, id)
+	switch {
+	case oerr != nil:
+		s.fail(w, r, oerr)
+		return
+	case end != nil:
+		// The organisation was told its work here ended: say so again,
+		// with no invitation to break the glass (access_end.go).
+		pg.Heading, pg.Message = s.cat.T(st.lang, "evidence.access_ended_title"), s.endedSentence(st.lang, end.Why, s.day(end.At))
+	case offer:
 		pg.BreakGlass = s.breakGlassFor(r, st, "/persons/"+url.PathEscape(id)+"/breakglass")
 		pg.PasskeyJS = pg.BreakGlass.Passkey
 	}
@@ -327,7 +337,7 @@ func (s *Server) personCreate(w http.ResponseWriter, r *http.Request, st *reqSta
 		s.render(w, r, http.StatusUnprocessableEntity, "personform", pg)
 		return
 	}
-	http.Redirect(w, r, "/persons/"+p.ID, http.StatusSeeOther)
+	redirectDone(w, r, "/persons/"+p.ID, "created")
 }
 
 func (s *Server) personEdit(w http.ResponseWriter, r *http.Request, st *reqState) {
@@ -370,7 +380,7 @@ func (s *Server) personUpdate(w http.ResponseWriter, r *http.Request, st *reqSta
 	}
 	_, err = s.door.UpdatePerson(r.Context(), st.actor, id, version, editInput(r))
 	if err == nil {
-		http.Redirect(w, r, "/persons/"+url.PathEscape(id), http.StatusSeeOther)
+		redirectDone(w, r, "/persons/"+url.PathEscape(id), "saved")
 		return
 	}
 	code := nrm.ErrorCode(err)
@@ -411,16 +421,12 @@ func (s *Server) personBreakGlass(w http.ResponseWriter, r *http.Request, st *re
 		s.fail(w, r, err)
 		return
 	}
-	ctx := r.Context()
-	reason, code := r.PostFormValue("reason"), strings.TrimSpace(r.PostFormValue("code"))
+	reason := r.PostFormValue("reason")
 	again := func(err error) {
 		pg := &breakGlassPage{Page: s.base(r), ID: id, Form: s.breakGlassFor(r, st, "/persons/"+url.PathEscape(id)+"/breakglass")}
 		pg.PasskeyJS = pg.Form.Passkey
 		pg.Values["reason"] = reason
-		if nrm.ErrorOf(err).Key == "error.stepup_required" { // the code field is at fault
-			err = nrm.FieldError("code", "error.stepup_required")
-		}
-		summary, byField, ok := s.formErrors(r, err, st.lang)
+		summary, byField, ok := s.formErrors(r, stepUpField(err), st.lang)
 		if !ok {
 			s.personFail(w, r, st, id, err) // not found, forbidden, signed out…
 			return
@@ -432,22 +438,13 @@ func (s *Server) personBreakGlass(w http.ResponseWriter, r *http.Request, st *re
 		s.fail(w, r, nrm.Errorf(nrm.EForbidden, "error.forbidden"))
 		return
 	}
-	if code != "" {
-		if err := s.door.StepUp(ctx, st.token, code); err != nil {
-			again(err)
-			return
-		}
-		// The actor carries the time of the second factor: read it afresh.
-		a, sess, err := s.door.Authenticate(ctx, st.token, remote(r), st.id)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		st.actor, st.sess = a, sess
-	}
-	if err := s.door.BreakGlass(ctx, st.actor, id, reason); err != nil {
+	if err := s.stepUp(r, st); err != nil {
 		again(err)
 		return
 	}
-	http.Redirect(w, r, "/persons/"+url.PathEscape(id), http.StatusSeeOther)
+	if err := s.door.BreakGlass(r.Context(), st.actor, id, reason); err != nil {
+		again(err)
+		return
+	}
+	redirectDone(w, r, "/persons/"+url.PathEscape(id), "breakglass")
 }

@@ -392,7 +392,7 @@ func (s *Server) referDiscard(w http.ResponseWriter, r *http.Request, st *reqSta
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/refer", http.StatusSeeOther)
+	redirectDone(w, r, "/refer", "draft-deleted")
 }
 
 func (s *Server) renderStep(w http.ResponseWriter, r *http.Request, st *reqState, status int, d *door.Draft, v referValues, step string) {

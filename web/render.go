@@ -51,6 +51,12 @@ var pageTypes = map[string]func() any{
 	// Monitoring (statistics_pages.go).
 	"statistics":         func() any { return &statisticsPage{} },
 	"statisticsdatasets": func() any { return &datasetsPage{} },
+	// Evidence on screen (issue 14): signing a decision, duplicates side by
+	// side, the DPO's review of break-glass openings.
+	"decisionsign":      func() any { return &signPage{} },
+	"duplicate":         func() any { return &duplicatePage{} },
+	"breakglassreviews": func() any { return &glassReviewsPage{} },
+	"breakglassreview":  func() any { return &glassReviewPage{} },
 }
 
 // partialTypes lists the templates that are parts of pages, not pages: each is parsed
@@ -59,6 +65,8 @@ var pageTypes = map[string]func() any{
 var partialTypes = map[string]func() any{
 	"report_figures": func() any { return &reportViewModel{} },
 	"worklist":       func() any { return &queueView{} },
+
+	"evidence": func() any { return &evidenceView{} },
 }
 
 // parseTemplates parses layout.html with each page into one set per page,
@@ -175,6 +183,8 @@ type Page struct {
 	Values  map[string]string
 	// PasskeyJS loads /static/passkey.js (pages with a passkey button).
 	PasskeyJS bool
+	// Done is the catalogue key of the success banner after an action (done.go).
+	Done string
 }
 
 // PasskeyWidget is what the "passkey" partial draws: a button that runs one
@@ -269,7 +279,7 @@ func (f Field) WithClass(c string) Field { f.Class = c; return f }
 func (s *Server) base(r *http.Request) Page {
 	st := state(r)
 	lang := s.langOf(r)
-	p := Page{Lang: lang, Nonce: st.nonce, ReqID: st.id, Path: r.URL.Path, Values: map[string]string{}, Errs: map[string]string{}}
+	p := Page{Lang: lang, Nonce: st.nonce, ReqID: st.id, Path: r.URL.Path, Values: map[string]string{}, Errs: map[string]string{}, Done: doneKey(r)}
 	if st.sess != nil {
 		p.CSRF = st.sess.CSRF
 	}

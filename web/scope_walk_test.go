@@ -265,6 +265,35 @@ func (w *walkWorld) doAs(t *testing.T, seat, method, tmpl, path, ctype, body str
 	return rec.Body.Bytes()
 }
 
+// doSigned walks a POST that signs a panel decision (issue 14 §3): the
+// read-only token is refused (403) and changes nothing, the read-write
+// token too (401: a token never proved a second factor, and a signature
+// needs one proven lately), and the seat signed in just now with its
+// password and code does it.
+func (w *walkWorld) doSigned(t *testing.T, seat, tmpl, path, body string, want int) []byte {
+	t.Helper()
+	what := "POST " + tmpl
+	w.done[what] = true
+	before := w.snapshot(t)
+	for tok, code := range map[string]int{w.ro[seat]: http.StatusForbidden, w.rw[seat]: http.StatusUnauthorized} {
+		if rec := w.send(tok, http.MethodPost, path, "application/json", body); rec.Code != code {
+			t.Errorf("%s as %s with a token: %d, want %d: %.300s", what, seat, rec.Code, code, rec.Body.String())
+		}
+	}
+	w.unchanged(t, what+" with a token", before)
+	r := httptest.NewRequest(http.MethodPost, "/api/v1"+path, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Accept-Language", "en")
+	r.RemoteAddr = "192.0.2.80:1"
+	r.AddCookie(&http.Cookie{Name: w.srv.cookieName(), Value: w.env.SignIn(t, "w."+seat, "192.0.2.80")})
+	rec := httptest.NewRecorder()
+	w.srv.ServeHTTP(rec, r)
+	if rec.Code != want {
+		t.Fatalf("%s as %s (signed in with a fresh code): %d, want %d: %.400s", what, seat, rec.Code, want, rec.Body.String())
+	}
+	return rec.Body.Bytes()
+}
+
 func walkID(t *testing.T, b []byte) string {
 	t.Helper()
 	var v struct {
@@ -347,10 +376,10 @@ func readOnlyWalk(t *testing.T, engine string) {
 	// Formal identification of the adult.
 	rq := walkID(t, w.do(t, "border", "POST", "/persons/{id}/identification-requests", "/persons/"+adult+"/identification-requests",
 		`{"requested_by":"person","explanation":"Told what it means, in Arabic","language":"ar","panel_orgs":["org-pol","org-soc"]}`, 201))
-	dec := walkID(t, w.do(t, "panel.police", "POST", "/identification-requests/{id}/decisions", "/identification-requests/"+rq+"/decisions",
+	dec := walkID(t, w.doSigned(t, "panel.police", "/identification-requests/{id}/decisions", "/identification-requests/"+rq+"/decisions",
 		`{"outcome":"identified","reasons":"Consistent account.","interview_on":"`+day(-1)+`","interviewer_gender":"male","interpreter_lang":"ar",
 		"told_on":"`+day(-1)+`","told_how":"in_person","told_lang":"ar"}`, 201))
-	w.do(t, "panel.social", "POST", "/decisions/{id}/signatures", "/decisions/"+dec+"/signatures", "{}", 201)
+	w.doSigned(t, "panel.social", "/decisions/{id}/signatures", "/decisions/"+dec+"/signatures", "{}", 201)
 	w.do(t, "ra", "POST", "/persons/{id}/register", "/persons/"+adult+"/register", "", 200)
 	w.do(t, "ra", "GET", "/register", "/register", "", 200)
 	w.do(t, "ra", "GET", "/worklists", "/worklists", "", 200)

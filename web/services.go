@@ -143,7 +143,7 @@ func (s *Server) serviceSave(w http.ResponseWriter, r *http.Request, st *reqStat
 		}
 	}
 	if _, err = s.door.SaveService(r.Context(), st.actor, id, in); err == nil {
-		http.Redirect(w, r, "/services", http.StatusSeeOther)
+		redirectDone(w, r, "/services", "service-saved")
 		return
 	}
 	summary, byField, ok := s.formErrors(r, err, st.lang)
@@ -264,7 +264,7 @@ func (s *Server) serviceStepDo(w http.ResponseWriter, r *http.Request, st *reqSt
 	err := s.door.StepServiceReferral(r.Context(), st.actor, r.PathValue("id"), nrm.ServiceStepInput{State: text(r, "state"), Reason: text(r, "reason"),
 		On: text(r, "delivered_on"), Mode: text(r, "mode")})
 	if err == nil {
-		http.Redirect(w, r, "/service-referrals", http.StatusSeeOther)
+		redirectDone(w, r, "/service-referrals", "service-step")
 		return
 	}
 	summary, byField, ok := s.formErrors(r, err, st.lang)
@@ -326,7 +326,7 @@ func (s *Server) emergencySwitch(w http.ResponseWriter, r *http.Request, st *req
 	}
 	err := s.door.SetEmergency(r.Context(), st.actor, text(r, "on") == "1", text(r, "reason"))
 	if err == nil {
-		http.Redirect(w, r, "/emergency", http.StatusSeeOther)
+		redirectDone(w, r, "/emergency", "emergency")
 		return
 	}
 	summary, byField, ok := s.formErrors(r, err, st.lang)

@@ -257,7 +257,7 @@ func (s *Server) datasetsDelete(w http.ResponseWriter, r *http.Request, st *reqS
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/statistics/datasets", http.StatusSeeOther)
+	redirectDone(w, r, "/statistics/datasets", "dataset-removed")
 }
 
 // htcdsExport is GET /statistics/htcds.xlsx: the records the reader's

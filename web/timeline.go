@@ -23,7 +23,9 @@ var argLabels = map[string]string{"need": "need", "from": "status", "to": "statu
 	// Return, linked persons, justice (issue #5 §5–6).
 	"risk": "returnrisk", "assessment": "childassessment", "decision": "bestinterests", "relationship": "relationship", "at_risk": "yesno",
 	"own_choice": "yesno", "witness": "yesno", "stage": "justicestage", "protective": "protective", "pstate": "protectivestate",
-	"route": "compensationroute", "claim": "compensationoutcome", "permit": "permitkind", "permit_status": "permitstatus"}
+	"route": "compensationroute", "claim": "compensationoutcome", "permit": "permitkind", "permit_status": "permitstatus",
+	// Work that ended with access (casefile_work.go).
+	"why": "workend"}
 
 func argPrefix(kind, arg string) string {
 	if arg == "kind" {

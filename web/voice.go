@@ -266,7 +266,7 @@ func (s *Server) advisoryUpdate(w http.ResponseWriter, r *http.Request, st *reqS
 
 func (s *Server) advisoryAfter(w http.ResponseWriter, r *http.Request, st *reqState, err error, failed string, fields ...string) {
 	if err == nil {
-		http.Redirect(w, r, "/advisory", http.StatusSeeOther)
+		redirectDone(w, r, "/advisory", "advisory")
 		return
 	}
 	summary, byField, ok := s.formErrors(r, err, st.lang)

@@ -438,11 +438,21 @@ func TestPersonPagesAndConflict(t *testing.T) {
 		"region": {"tirane"}, "age_group": {"child"}, "sex": {"female"}, "nationality": {"alb"}, "given_name": {"Drita"},
 		"family_name": {"Lika"}, "birth_date": {"2009"}, "narrative": {"Takuar në stacionin e autobusit."}}})
 	wantStatus(t, rec, 303)
-	loc := rec.Header().Get("Location")
+	// The record, with the success banner's code (done.go) it shows.
+	loc, done, _ := strings.Cut(rec.Header().Get("Location"), "?")
+	if done != "done=created" {
+		t.Errorf("a created record says so: %q", rec.Header().Get("Location"))
+	}
 	id := strings.TrimPrefix(loc, "/persons/")
-	show := e.do(t, req{path: loc, cookies: []*http.Cookie{c}})
+	show := e.do(t, req{path: loc + "?" + done, cookies: []*http.Cookie{c}})
 	wantStatus(t, show, 200)
 	body = show.Body.String()
+	if !strings.Contains(body, `data-testid="done-banner"`) || !strings.Contains(body, e.cat.T("sq", "done.created")) {
+		t.Error("no success banner after creating the record")
+	}
+	if strings.Contains(e.do(t, req{path: loc + "?done=%3Cscript%3E", cookies: []*http.Cookie{c}}).Body.String(), `data-testid="done-banner"`) {
+		t.Error("an unknown success code must show no banner")
+	}
 	for _, want := range []string{"Drita", "Lika", "Takuar në stacionin", "ALB", "Tiranë", `data-testid="person-version">1<`,
 		`name="version" value="1"`} {
 		if !strings.Contains(body, want) {

@@ -28,5 +28,5 @@ func (s *Server) notificationRead(w http.ResponseWriter, r *http.Request, st *re
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	redirectDone(w, r, "/", "notification")
 }

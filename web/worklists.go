@@ -34,6 +34,7 @@ type queueLine struct {
 	Href, Action, Code, Other, What, Org, Due string
 	Late, Escalated                           bool
 	Notice                                    string // a notification to mark read
+	Statement                                 string // work that ended: said, with no link
 }
 
 // The catalogue keys of the queues' words, literal so that the catalogue's
@@ -50,7 +51,8 @@ var (
 		nrm.SRAccepted: "line.services.accepted", nrm.SRInProgress: "line.services.in_progress"}
 	requestStates = map[string]string{"open": "what.identification.open", "signing": "what.identification.signing"}
 	noticeKinds   = map[string]string{"decision": "notification.decision", "service_referral_step": "notification.service_referral_step",
-		"interim_decision": "notification.interim_decision", "task": "notification.task", "child_referred": "notification.child_referred"}
+		"interim_decision": "notification.interim_decision", "task": "notification.task", "child_referred": "notification.child_referred",
+		door.NoteBreakGlass: "notification.breakglass_opened"}
 )
 
 // queueTitle is the catalogue key of a queue's heading.
@@ -104,7 +106,16 @@ func (s *Server) queueLine(lang string, it nrm.QueueItem, now time.Time) queueLi
 		l.Href = "/?" + url.Values{"breakglass": {"1"}, "subject": {it.PersonID}}.Encode() + "#audit-title"
 		l.Action, l.What = T("line.breakglass"), T("what.breakglass", it.OrgName, s.when(it.Since))
 	case nrm.QueueNotices:
-		l.Action, l.What, l.Notice = T("line.open"), T("what.new", T(noticeKinds[it.What]), s.day(it.Since)), it.ID
+		l.Notice = it.ID
+		if _, ended := endedSentences[it.What]; ended {
+			// Work that ended: said, with no link (casefile_work.go).
+			l.Href, l.Statement = "", s.endedSentence(lang, it.What, s.day(it.Since))
+			if it.Detail != "" {
+				l.What = s.label(lang, "need", it.Detail)
+			}
+			return l
+		}
+		l.Action, l.What = T("line.open"), T("what.new", T(noticeKinds[it.What]), s.day(it.Since))
 	}
 	return l
 }
