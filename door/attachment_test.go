@@ -2,9 +2,6 @@ package door_test
 
 import (
 	"bytes"
-	"encoding/binary"
-	"image"
-	"image/color"
 	"image/jpeg"
 	"slices"
 	"strings"
@@ -17,74 +14,14 @@ import (
 	"github.com/nrm-org/nrm/store"
 )
 
-// gpsMark is the latitude written into the test photo's EXIF GPS block:
-// 41 degrees, 19 minutes, 46.123456 seconds, as rationals (numerator,
-// denominator). Its bytes are distinctive enough to look for.
-var gpsMark = []uint32{41, 1, 19, 1, 46123456, 1000000}
-
-// exifGPS builds an EXIF APP1 segment with a GPS IFD (GPSLatitudeRef "N",
-// GPSLatitude gpsMark), little-endian TIFF, as a phone camera writes.
-func exifGPS() []byte {
-	le := binary.LittleEndian
-	var t []byte
-	t = append(t, 'I', 'I', 42, 0)
-	t = le.AppendUint32(t, 8) // IFD0 at 8
-	// IFD0: one entry, GPSInfo (0x8825) LONG 1 → offset of the GPS IFD.
-	t = le.AppendUint16(t, 1)
-	t = le.AppendUint16(t, 0x8825)
-	t = le.AppendUint16(t, 4)
-	t = le.AppendUint32(t, 1)
-	gpsIFD := uint32(8 + 2 + 12 + 4)
-	t = le.AppendUint32(t, gpsIFD)
-	t = le.AppendUint32(t, 0) // no IFD1
-	// GPS IFD: two entries.
-	t = le.AppendUint16(t, 2)
-	t = le.AppendUint16(t, 1) // GPSLatitudeRef ASCII 2 "N\0" inline
-	t = le.AppendUint16(t, 2)
-	t = le.AppendUint32(t, 2)
-	t = append(t, 'N', 0, 0, 0)
-	t = le.AppendUint16(t, 2) // GPSLatitude RATIONAL 3 → offset
-	t = le.AppendUint16(t, 5)
-	t = le.AppendUint32(t, 3)
-	t = le.AppendUint32(t, gpsIFD+2+2*12+4)
-	t = le.AppendUint32(t, 0)
-	for _, v := range gpsMark {
-		t = le.AppendUint32(t, v)
-	}
-	seg := append([]byte("Exif\x00\x00"), t...)
-	out := []byte{0xFF, 0xE1}
-	out = binary.BigEndian.AppendUint16(out, uint16(len(seg)+2))
-	return append(out, seg...)
-}
-
-// gpsBytes is gpsMark as it sits in the file.
-func gpsBytes() []byte {
-	var b []byte
-	for _, v := range gpsMark {
-		b = binary.LittleEndian.AppendUint32(b, v)
-	}
-	return b
-}
-
-// photoWithGPS is a JPEG with an EXIF GPS block after its start marker.
+// photoWithGPS is testenv.PhotoWithGPS, or the test fails.
 func photoWithGPS(t *testing.T) []byte {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
-	for y := range 48 {
-		for x := range 64 {
-			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 5), 90, 255})
-		}
-	}
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, nil); err != nil {
+	b, err := testenv.PhotoWithGPS()
+	if err != nil {
 		t.Fatal(err)
 	}
-	raw := b.Bytes()
-	out := append(append(append([]byte{}, raw[:2]...), exifGPS()...), raw[2:]...)
-	if _, err := jpeg.Decode(bytes.NewReader(out)); err != nil {
-		t.Fatalf("the test photo does not decode: %v", err)
-	}
-	return out
+	return b
 }
 
 // pdfWith is a small PDF carrying text.
@@ -132,7 +69,7 @@ func TestAttachmentsSealedCleanedScoped(t *testing.T) {
 		canary := "Kanarina-" + time.Now().Format("150405.000000")
 		pdf := pdfWith(canary)
 		photo := photoWithGPS(t)
-		if !bytes.Contains(photo, gpsBytes()) || !bytes.Contains(photo, []byte("Exif")) {
+		if !bytes.Contains(photo, testenv.GPSBytes()) || !bytes.Contains(photo, []byte("Exif")) {
 			t.Fatal("the test photo carries no GPS block")
 		}
 
@@ -180,7 +117,7 @@ func TestAttachmentsSealedCleanedScoped(t *testing.T) {
 			t.Fatalf("the PDF came back changed: %d bytes, want %d", len(got), len(pdf))
 		}
 		got := download(t, w, w.border, pid, a2.ID)
-		if bytes.Contains(got, gpsBytes()) || bytes.Contains(got, []byte("Exif")) || bytes.Contains(got, []byte{0xFF, 0xE1}) {
+		if bytes.Contains(got, testenv.GPSBytes()) || bytes.Contains(got, []byte("Exif")) || bytes.Contains(got, []byte{0xFF, 0xE1}) {
 			t.Fatal("the photo's EXIF GPS survived")
 		}
 		img, err := jpeg.Decode(bytes.NewReader(got))
