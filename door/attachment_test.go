@@ -277,3 +277,51 @@ func TestAttachmentsErasedByRetention(t *testing.T) {
 		}
 	})
 }
+
+// The referrer may add documents to their referral for the configured time
+// after sending it, even once the record is no longer theirs to see (here
+// it moved to another organisation): they see the list of what they added
+// there, never its content, and after the window they may add nothing.
+func TestReferrerAddsWithinTheWindow(t *testing.T) {
+	forEngines(t, func(t *testing.T, engine string) {
+		w := newNRM(t, engine)
+		clock := w.UseClock()
+		pid := referForAttach(t, w)
+		if err := w.DB.Update(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE persons SET owner_org = 'org-a' WHERE id = ?`, pid)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Door.GetPerson(ctx, w.border, pid); !isCode(err, nrm.ENotFound) {
+			t.Fatalf("the record moved away is still the officer's to read: %v", err)
+		}
+		if _, err := w.Door.AddAttachment(ctx, w.cm, pid, nrm.AttachmentInput{Kind: nrm.AttachOther, Name: "their.pdf"}, bytes.NewReader(pdfWith("theirs"))); err != nil {
+			t.Fatal(err)
+		}
+		a, err := w.Door.AddAttachment(ctx, w.border, pid, nrm.AttachmentInput{Kind: nrm.AttachConsentForm, Name: "signed.pdf"}, bytes.NewReader(pdfWith("signed")))
+		if err != nil {
+			t.Fatalf("the referrer within the window: %v", err)
+		}
+		if a.ReferralID == "" {
+			t.Fatal("the document is not tied to the referral")
+		}
+		l, err := w.Door.ListAttachments(ctx, w.border, pid)
+		if err != nil || len(l.Items) != 1 || l.Items[0].ID != a.ID || l.Content || l.Items[0].Name != "" || !l.MayAdd {
+			t.Fatalf("the referrer's list within the window: %+v %v", l, err)
+		}
+		if _, err := w.Door.OpenAttachment(ctx, w.border, pid, a.ID); !isCode(err, nrm.ENotFound) {
+			t.Fatalf("the referrer downloaded without access to the record: %v", err)
+		}
+		if l, err := w.Door.ListAttachments(ctx, w.cm, pid); err != nil || len(l.Items) != 2 || l.Items[1].ReferralID == "" {
+			t.Fatalf("the new owner's list: %+v %v", l, err)
+		}
+		clock.Advance(door.DefaultAttachWindow + time.Minute)
+		if _, err := w.Door.AddAttachment(ctx, w.border, pid, nrm.AttachmentInput{Kind: nrm.AttachOther}, bytes.NewReader(pdfWith("late"))); !isCode(err, nrm.ENotFound) {
+			t.Fatalf("the referrer after the window: %v", err)
+		}
+		if _, err := w.Door.ListAttachments(ctx, w.border, pid); !isCode(err, nrm.ENotFound) {
+			t.Fatalf("the referrer's list after the window: %v", err)
+		}
+	})
+}
