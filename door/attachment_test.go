@@ -313,8 +313,14 @@ func TestReferrerAddsWithinTheWindow(t *testing.T) {
 		if _, err := w.Door.OpenAttachment(ctx, w.border, pid, a.ID); !isCode(err, nrm.ENotFound) {
 			t.Fatalf("the referrer downloaded without access to the record: %v", err)
 		}
-		if l, err := w.Door.ListAttachments(ctx, w.cm, pid); err != nil || len(l.Items) != 2 || l.Items[1].ReferralID == "" {
+		l, err = w.Door.ListAttachments(ctx, w.cm, pid)
+		if err != nil || len(l.Items) != 2 {
 			t.Fatalf("the new owner's list: %+v %v", l, err)
+		}
+		for _, it := range l.Items {
+			if (it.ID == a.ID) != (it.ReferralID != "") || !it.ContentShown {
+				t.Fatalf("the new owner's list: %+v", it)
+			}
 		}
 		clock.Advance(door.DefaultAttachWindow + time.Minute)
 		if _, err := w.Door.AddAttachment(ctx, w.border, pid, nrm.AttachmentInput{Kind: nrm.AttachOther}, bytes.NewReader(pdfWith("late"))); !isCode(err, nrm.ENotFound) {
