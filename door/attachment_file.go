@@ -37,8 +37,10 @@ import (
 const attachChunk = 256 << 10
 
 // attachMaxPixels bounds a decoded image (a small file may claim a huge
-// one): 50 megapixels, more than a phone camera takes.
-const attachMaxPixels = 50_000_000
+// one): 25 megapixels, more than a phone camera takes by default. A
+// decoded image is up to 4 bytes a pixel (8 for a 16-bit PNG), so this
+// bounds what one upload holds while it is re-encoded.
+const attachMaxPixels = 25_000_000
 
 const (
 	chunkTable  = "attachment_chunks"
