@@ -47,6 +47,12 @@ const (
 	DefaultAttachWindow  = 24 * time.Hour
 )
 
+// TLAttachment is the timeline entry of an added attachment (its kind
+// only). It is also the record's activity retention counts from.
+const TLAttachment = "attachment_added"
+
+func init() { TimelineKinds = append(TimelineKinds, TLAttachment) }
+
 // attachPendingFor is how long an unfinished upload may stay before the
 // retention job deletes it.
 const attachPendingFor = 24 * time.Hour
@@ -261,6 +267,9 @@ func (s *Service) finishAttachment(ctx context.Context, a *nrm.Actor, att *nrm.A
 		fields := []string{"attachment:" + att.ID, "kind:" + att.Kind, "type:" + f.contentType, "size:" + strconv.FormatInt(f.size, 10)}
 		if att.ReferralID != "" {
 			fields = append(fields, "referral:"+att.ReferralID)
+		}
+		if err := s.tl(ctx, tx, a, t.p.ID, TLAttachment, nrm.PartSummary, map[string]string{"kind": att.Kind}); err != nil {
+			return err
 		}
 		return s.appendAudit(ctx, tx, a, event{action: ActAttachmentAdd, subject: t.p.ID, fields: fields})
 	})

@@ -41,6 +41,10 @@ var actionKeys = map[string]string{
 	"retention.erase":        "ownfile.action.retention.erase",
 	"interview.record":       "ownfile.action.interview.record",
 	"interview.plan":         "ownfile.action.interview.plan",
+	// Attachments (issue 15).
+	"attachment.add":      "ownfile.action.attachment.add",
+	"attachment.list":     "ownfile.action.attachment.list",
+	"attachment.download": "ownfile.action.attachment.download",
 	// Support, services, return and justice (issue #5).
 	"service_referral.send":   "ownfile.action.service_referral.send",
 	"service_referral.step":   "ownfile.action.service_referral.step",

@@ -60,6 +60,26 @@ type attachmentsPage struct {
 	Added          bool
 }
 
+// attachKindKeys and attachTypeKeys are the catalogue keys of the kinds
+// and types, written out so the catalogue test finds them.
+var (
+	attachKindKeys = map[string]string{
+		nrm.AttachIdentityDocument:   "attach.kind.identity_document",
+		nrm.AttachMedicalCertificate: "attach.kind.medical_certificate",
+		nrm.AttachConsentForm:        "attach.kind.consent_form",
+		nrm.AttachOther:              "attach.kind.other",
+	}
+	attachTypeKeys = map[string]string{"application/pdf": "attach.type.pdf", "image/jpeg": "attach.type.jpeg", "image/png": "attach.type.png"}
+)
+
+// attachLabel is the words for a kind or type, the code when unknown.
+func (s *Server) attachLabel(lang string, keys map[string]string, code string) string {
+	if k, ok := keys[code]; ok {
+		return s.cat.T(lang, k)
+	}
+	return code
+}
+
 type attachmentRow struct {
 	ID, Kind, Type, Name, Date, AddedBy, Size string
 	Download                                  bool
@@ -73,12 +93,12 @@ func (s *Server) attachmentsData(r *http.Request, st *reqState) (*attachmentsPag
 	pg := &attachmentsPage{Page: s.base(r), PersonID: l.PersonID, Code: l.Code, MayAdd: l.MayAdd, Content: l.Content,
 		MaxMB: s.door.AttachmentMax() >> 20, Added: r.URL.Query().Get("added") != ""}
 	for _, a := range l.Items {
-		pg.Rows = append(pg.Rows, attachmentRow{ID: a.ID, Kind: s.label(st.lang, "attach.kind", a.Kind), Type: s.label(st.lang, "attach.type", a.ContentType),
+		pg.Rows = append(pg.Rows, attachmentRow{ID: a.ID, Kind: s.attachLabel(st.lang, attachKindKeys, a.Kind), Type: s.attachLabel(st.lang, attachTypeKeys, a.ContentType),
 			Name: a.Name, Date: s.day(a.CreatedAt), AddedBy: a.AddedByName, Size: sizeText(a.Size), Download: a.ContentShown})
 	}
 	pg.Kinds = []Option{{Value: "", Label: s.cat.T(st.lang, "attach.choose")}}
 	for _, k := range nrm.AttachmentKinds {
-		pg.Kinds = append(pg.Kinds, Option{Value: k, Label: s.label(st.lang, "attach.kind", k)})
+		pg.Kinds = append(pg.Kinds, Option{Value: k, Label: s.attachLabel(st.lang, attachKindKeys, k)})
 	}
 	return pg, nil
 }
@@ -225,7 +245,11 @@ func (s *Server) sendAttachment(w http.ResponseWriter, c *door.AttachmentContent
 	h := w.Header()
 	h.Set("Content-Type", c.ContentType)
 	h.Set("Content-Length", strconv.FormatInt(c.Size, 10))
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	disp := mime.FormatMediaType("attachment", map[string]string{"filename": name})
+	if disp == "" { // a name mime cannot carry: the browser names the file
+		disp = "attachment"
+	}
+	h.Set("Content-Disposition", disp)
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	if _, err := c.WriteTo(w); err != nil {
