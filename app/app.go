@@ -101,7 +101,12 @@ func (a *App) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := door.New(ctx, a.DB, v, signer, door.Settings{RPID: rpID, RPOrigins: origins, WebAuthnRequired: roles, Profile: profile}, a.Log)
+	attachMax, attachWindow, err := cfg.attachmentSettings()
+	if err != nil {
+		return err
+	}
+	d, err := door.New(ctx, a.DB, v, signer, door.Settings{RPID: rpID, RPOrigins: origins, WebAuthnRequired: roles, Profile: profile,
+		AttachmentMax: attachMax, AttachWindow: attachWindow}, a.Log)
 	if err != nil {
 		return err
 	}

@@ -59,6 +59,12 @@ type Config struct {
 	// the job runs.
 	SMTPAddr, SMTPFrom, SMTPUser, SMTPPassword string
 	MailInterval                               time.Duration
+
+	// Attachments: the largest file accepted, in MB (at most
+	// maxAttachmentMB, under the server's upload limit), and how long a
+	// referrer may add documents to a referral they sent.
+	AttachmentMaxMB int
+	AttachWindow    time.Duration
 	// Command is the subcommand running ("serve", "backup"…), not an
 	// option: it names the process to PostgreSQL.
 	Command string
@@ -94,6 +100,9 @@ func (c *Config) bind(fs *flag.FlagSet, addr string) {
 	fs.StringVar(&c.SMTPUser, "smtp-user", "", "SMTP user (PLAIN, only over TLS or to this host)")
 	fs.StringVar(&c.SMTPPassword, "smtp-password", "", "SMTP password")
 	fs.DurationVar(&c.MailInterval, "mail-interval", time.Minute, "how often the mail job looks for waiting work and sends")
+
+	fs.IntVar(&c.AttachmentMaxMB, "attachment-max-mb", 20, "the largest attachment accepted (PDF, JPEG, PNG), in MB (1 to 60)")
+	fs.DurationVar(&c.AttachWindow, "attach-window", 24*time.Hour, "how long after sending a referral its referrer may add documents to it")
 	fs.StringVar(&c.WebAuthnRoles, "webauthn-roles", "", "comma-separated roles that must sign in with a passkey, not TOTP: "+nrm.RolesString(nrm.Roles))
 }
 
@@ -264,4 +273,23 @@ func (c *Config) fill() {
 	if c.AuditKeyFile == "" {
 		c.AuditKeyFile = filepath.Join(c.KeyDir, "audit.key")
 	}
+}
+
+// maxAttachmentMB keeps the attachment limit under the server's upload
+// limit (web.MaxUpload), with room for the form around the file.
+const maxAttachmentMB = 60
+
+// attachmentSettings checks the attachment options and gives the door's.
+func (c *Config) attachmentSettings() (maxBytes int64, window time.Duration, err error) {
+	mb := c.AttachmentMaxMB
+	if mb == 0 {
+		mb = 20
+	}
+	if mb < 1 || mb > maxAttachmentMB || int64(mb)<<20 >= web.MaxUpload {
+		return 0, 0, fmt.Errorf("--attachment-max-mb %d: want 1 to %d", c.AttachmentMaxMB, maxAttachmentMB)
+	}
+	if c.AttachWindow < 0 {
+		return 0, 0, fmt.Errorf("--attach-window %s: want a duration of zero (the default, 24h) or more", c.AttachWindow)
+	}
+	return int64(mb) << 20, c.AttachWindow, nil
 }

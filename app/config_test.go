@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nrm-org/nrm"
 )
@@ -90,6 +91,23 @@ func TestTransportFromOrigin(t *testing.T) {
 			t.Errorf("%+v: warning %q, want one: %v", tc.cfg, warning, tc.warn)
 		case tc.err == "" && tc.cfg.webConfig().Secure() != tc.secure:
 			t.Errorf("%+v: secure %v, want %v", tc.cfg, !tc.secure, tc.secure)
+		}
+	}
+}
+
+// The attachment options: default 20 MB and 24 h; a limit the server's
+// upload limit could not carry, or a negative window, stops start-up.
+func TestAttachmentSettings(t *testing.T) {
+	limit, win, err := (&Config{}).attachmentSettings()
+	if err != nil || limit != 20<<20 || win != 0 {
+		t.Errorf("defaults: %d %s %v", limit, win, err)
+	}
+	if limit, _, err := (&Config{AttachmentMaxMB: 5, AttachWindow: time.Hour}).attachmentSettings(); err != nil || limit != 5<<20 {
+		t.Errorf("5 MB: %d %v", limit, err)
+	}
+	for _, bad := range []Config{{AttachmentMaxMB: 61}, {AttachmentMaxMB: -1}, {AttachWindow: -time.Hour}} {
+		if _, _, err := bad.attachmentSettings(); err == nil {
+			t.Errorf("%+v accepted", bad)
 		}
 	}
 }

@@ -55,6 +55,13 @@ type Settings struct {
 	RPOrigins []string
 
 	Profile *rules.Profile // the jurisdiction's rules (default: Albania)
+
+	// Attachments (attachment.go): the largest file accepted (default
+	// DefaultAttachmentMax) and how long after sending a referral its
+	// referrer may still add documents to it without other access to the
+	// record (default DefaultAttachWindow).
+	AttachmentMax int64
+	AttachWindow  time.Duration
 }
 
 // Service is the door.

@@ -125,13 +125,16 @@ func (s *Service) RunRetention(ctx context.Context) (RetentionReport, error) {
 		}
 		n, err := s.deleteDrafts(ctx, tx, a, draft.Before(now))
 		rep.Erased[rules.RetainDraft] = n
-		return err
+		if err != nil {
+			return err
+		}
+		return dropPending(ctx, tx, now.Add(-attachPendingFor))
 	})
 	if err != nil {
 		return rep, fail(err)
 	}
 	if len(rep.Codes) > 0 || rep.Erased[rules.RetainDraft] > 0 {
-		tables := []string{"persons", "subject_keys", "drafts", "breakglass"}
+		tables := []string{"persons", "subject_keys", "drafts", "breakglass", "attachments", "attachment_chunks"}
 		for _, e := range erasable {
 			tables = append(tables, e.table)
 		}
@@ -164,6 +167,9 @@ func (s *Service) erase(ctx context.Context, tx *store.Tx, a *nrm.Actor, id, kin
 	// Break-glass reasons are kept encrypted under a system key; the
 	// opening itself (who, when) stays for the DPO.
 	if _, err := tx.Exec(ctx, `UPDATE breakglass SET reason = ?, review_note = NULL WHERE person_id = ?`, []byte{}, id); err != nil {
+		return err
+	}
+	if err := eraseAttachments(ctx, tx, id); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM subject_keys WHERE subject_id = ?`, id); err != nil {

@@ -45,6 +45,11 @@ var actionKeys = map[string]string{
 	"duplicate.compare": "ownfile.action.duplicate.compare",
 	"breakglass.review": "ownfile.action.breakglass.review",
 	"work.ended":        "ownfile.action.work.ended",
+
+	// Attachments (issue 15).
+	"attachment.add":      "ownfile.action.attachment.add",
+	"attachment.list":     "ownfile.action.attachment.list",
+	"attachment.download": "ownfile.action.attachment.download",
 	// Support, services, return and justice (issue #5).
 	"service_referral.send":   "ownfile.action.service_referral.send",
 	"service_referral.step":   "ownfile.action.service_referral.step",

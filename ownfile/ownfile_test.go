@@ -281,7 +281,8 @@ func TestDomainValues(t *testing.T) {
 		door.ActStatus, door.ActIDRequest, door.ActDecide, door.ActSign, door.ActReturn, door.ActNonPunish,
 		door.ActRegister, door.ActRegisterRead, door.ActDuplicate, door.ActTaskDone, door.ActEscalate, door.ActCaseRead,
 		door.ActConsent, door.ActConsentWithdraw, door.ActConsentRead, door.ActMeasure, door.ActCourtRuling, door.ActDisclosureLog,
-		door.ActOwnFile, door.ActLegalHold, door.ActErase, door.ActInterview, door.ActInterviewPlan)
+		door.ActOwnFile, door.ActLegalHold, door.ActErase, door.ActInterview, door.ActInterviewPlan,
+		door.ActAttachmentAdd, door.ActAttachmentList, door.ActAttachmentDownload)
 }
 
 // TestSparse: a file without identity, account or anything else still

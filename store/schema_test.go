@@ -120,6 +120,14 @@ var columns = map[string]column{
 	"child_return_assessments.child_views": enc(personKey),
 	"child_return_assessments.note":        enc(personKey),
 
+	"attachments.kind":         cd(closedList),
+	"attachments.content_type": cd("the type the content was checked to be (PDF, JPEG, PNG): " + closedList),
+	"attachments.name":         enc("the file's name as chosen by the person who added it; " + personKey),
+	"attachments.state":        cd(closedList),
+	"attachments.added_by":     cd(userID),
+	"attachments.added_org":    cd(orgID),
+	"attachment_chunks.data":   enc("a chunk of an attached file; " + personKey + ", bound to the attachment, its position and whether it is the last"),
+
 	"closures.reason":        cd(closedList),
 	"closures.note":          enc(personKey),
 	"closures.closed_by":     cd(userID),

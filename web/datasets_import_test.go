@@ -66,7 +66,13 @@ func multipartBody(fields url.Values, filename string, file io.Reader, size int6
 // URL (none when empty).
 func (e *testEnv) postImport(t testing.TB, cookie *http.Cookie, csrf string, body io.Reader, ctype string, size int64) *httptest.ResponseRecorder {
 	t.Helper()
-	path := "/statistics/datasets"
+	return e.postUpload(t, cookie, "/statistics/datasets", csrf, body, ctype, size)
+}
+
+// postUpload sends a multipart form to path with csrf in the URL (none
+// when empty), as the import and attachment forms do.
+func (e *testEnv) postUpload(t testing.TB, cookie *http.Cookie, path, csrf string, body io.Reader, ctype string, size int64) *httptest.ResponseRecorder {
+	t.Helper()
 	if csrf != "" {
 		path += "?csrf=" + url.QueryEscape(csrf)
 	}

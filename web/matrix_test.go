@@ -339,6 +339,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	voiceRows(t, w, rows, func(method, path, body string, json bool, want map[nrm.Role]expect) row {
 		return row{method: method, path: path, body: body, json: json, want: want}
 	}, byRole, forbidden, missing)
+	attachRows(t, w, rows, func(method, path, body string, json bool, want map[nrm.Role]expect) row {
+		return row{method: method, path: path, body: body, json: json, want: want}
+	}, byRole, missing)
 	statisticsRows(rows, func(method, path, body string, json bool, want map[nrm.Role]expect) row {
 		return row{method: method, path: path, body: body, json: json, want: want}
 	}, byRole, forbidden)

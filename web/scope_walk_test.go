@@ -50,7 +50,7 @@ var readActions = []string{
 	door.ActPersonRead, door.ActPersonList, door.ActPersonSearch, door.ActRegisterRead, door.ActWorkList, door.ActCaseRead,
 	door.ActConsentRead, door.ActDisclosureLog, door.ActInterviewPlan, door.ActServiceRead, door.ActServiceInbox, door.ActSupportRead,
 	door.ActReturnRead, door.ActJusticeRead, door.ActFeedbackList, door.ActFeedbackRead, door.ActAdvisoryRead, door.ActQuestionnaireRead,
-	door.ActStatsRead, door.ActStatsRefresh,
+	door.ActStatsRead, door.ActStatsRefresh, door.ActAttachmentList, door.ActAttachmentDownload,
 }
 
 // unchangedExcept are the tables a read may write: the audit chain (checked
@@ -368,6 +368,11 @@ func readOnlyWalk(t *testing.T, engine string) {
 	w.do(t, "border", "PATCH", "/persons/{id}", "/persons/"+plain, `{"version":1,"region":"vlore"}`, 200)
 	w.do(t, "border", "POST", "/persons/{id}/status", "/persons/"+plain+"/status", `{"version":2,"status":"at_risk","reason":"Met at the port"}`, 200)
 	w.do(t, "border", "GET", "/persons/{id}/case", "/persons/"+adult+"/case", "", 200)
+	// Attachments: the file is the body.
+	att := walkID(t, w.doAs(t, "border", "POST", "/persons/{id}/attachments", "/persons/"+plain+"/attachments?kind=other&name=walk.pdf",
+		"application/pdf", "%PDF-1.4\n% walk\n%%EOF\n", 201))
+	w.do(t, "border", "GET", "/persons/{id}/attachments", "/persons/"+plain+"/attachments", "", 200)
+	w.do(t, "border", "GET", "/persons/{id}/attachments/{att}", "/persons/"+plain+"/attachments/"+att, "", 200)
 
 	// The child: guardian, age, identification started by child protection.
 	w.do(t, "ngo", "POST", "/persons/{id}/guardian", "/persons/"+child+"/guardian", `{"kind":"cpu_worker","name":"Social worker on duty","org_id":"org-cpu"}`, 201)

@@ -211,6 +211,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/indicators", s.api(s.apiIndicators))
 	s.handle("GET /api/v1/profile", s.api(s.apiProfile))
 	s.retentionRoutes()
+	s.attachmentRoutes()
 	s.supportRoutes()
 	s.justiceRoutes()
 	s.worklistRoutes()

@@ -22,7 +22,8 @@ const MaxUpload = 64 << 20
 
 // uploadRoute reports whether a request may carry a statistics file.
 func uploadRoute(r *http.Request) bool {
-	return r.Method == http.MethodPost && (r.URL.Path == "/statistics/datasets" || r.URL.Path == "/api/v1/statistics/datasets")
+	return r.Method == http.MethodPost && (r.URL.Path == "/statistics/datasets" || r.URL.Path == "/api/v1/statistics/datasets") ||
+		attachmentUploadRoute(r)
 }
 
 func (s *Server) statisticsPageRoutes() {
