@@ -107,6 +107,13 @@ func usedKeys(t *testing.T, c *Catalog) map[string]string {
 					}
 				}
 			}
+			// Times, words and languages (issue 14 part 5) name their keys
+			// "words.*" in any package.
+			for _, m := range goKeyRe.FindAllStringSubmatch(string(b), -1) {
+				if strings.HasPrefix(m[1], "words.") {
+					used[m[1]] = rel
+				}
+			}
 			// So does the periodic report's (report.*; its figure.* and kpi.* keys
 			// are made from the report's ids).
 			if strings.HasPrefix(rel, "report"+string(filepath.Separator)) {
