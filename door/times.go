@@ -16,3 +16,12 @@ func (s *Service) firstContact(metOn string, now time.Time) time.Time {
 	}
 	return day
 }
+
+// local is t in the jurisdiction's time zone (the zero time stays zero), for
+// what leaves the door to be shown or written to a file.
+func (s *Service) local(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.In(s.profile.Location())
+}
