@@ -55,7 +55,8 @@ var pageTypes = map[string]func() any{
 // into every page's set (so any page can call it) and test-rendered at start-up with a
 // zero value of its data, like the pages.
 var partialTypes = map[string]func() any{
-	"report_figures": func() any { return &reportViewModel{} },
+	"report_figures":  func() any { return &reportViewModel{} },
+	"audit_sentences": func() any { return []auditRow(nil) }, // audit_words.go
 }
 
 // parseTemplates parses layout.html with each page into one set per page,
