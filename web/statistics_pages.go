@@ -163,7 +163,7 @@ func (s *Server) statisticsReport(w http.ResponseWriter, r *http.Request, st *re
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+report.Filename(rep, ext)+`"`)
 	w.Header().Set("Cache-Control", "no-store")
-	if err := render(w, rep, func(k string, a ...any) string { return s.cat.T(lang, k, a...) }); err != nil {
+	if err := render(w, rep, func(k string, a ...any) string { return s.term(lang, k, a...) }); err != nil {
 		panic(http.ErrAbortHandler) // part of the file may have gone: fail the download visibly
 	}
 }
