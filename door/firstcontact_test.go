@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/nrm-org/nrm"
+	"github.com/nrm-org/nrm/door"
+	"github.com/nrm-org/nrm/htcds"
 	"github.com/nrm-org/nrm/stats"
 )
 
@@ -32,8 +34,10 @@ func TestDaysFromFirstContactCountFromTheDayMet(t *testing.T) {
 			}
 			return res.Person
 		}
+		var first *nrm.Person
 		for range 6 {
 			p := refer("2026-11-17")
+			first = p
 			if got := p.FirstContactAt.In(tirana).Format("2006-01-02"); got != "2026-11-17" {
 				t.Fatalf("first contact %s, want the day met 2026-11-17", got)
 			}
@@ -49,6 +53,22 @@ func TestDaysFromFirstContactCountFromTheDayMet(t *testing.T) {
 		}
 		if got := r[stats.Item{Dim: stats.DimToPot, Val: "0"}]; got != 2 {
 			t.Fatalf("met the day typed, or on an unknown day of the month: %d count 0 days, want 2 (rollup %v)", got, r)
+		}
+		// The HTCDS export's referral date is the day met in Tirana (midnight
+		// there is 23:00 UTC the day before).
+		if _, err := w.Door.RecordConsent(ctx, w.border, first.ID, nrm.ConsentInput{Purpose: nrm.PurposeStatistics, Scope: nrm.ConsentSummary,
+			GivenBy: nrm.GivenByPerson, How: "written", Language: "sq", TextVersion: "2026.1", Explained: nrm.ExplainedPoints}); err != nil {
+			t.Fatal(err)
+		}
+		dates := map[string]int{}
+		if _, err := w.Door.ExportHTCDS(ctx, w.border, door.PersonFilter{}, func(rec map[string]string) error {
+			dates[rec[htcds.FReferralDate]]++
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if dates["2026-11-17"] == 0 || dates["2026-11-16"] != 0 {
+			t.Fatalf("HTCDS referral dates %v: the day met is 2026-11-17 in Tirana", dates)
 		}
 	})
 }
