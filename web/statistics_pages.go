@@ -279,7 +279,7 @@ func (s *Server) htcdsExport(w http.ResponseWriter, r *http.Request, st *reqStat
 	}
 	lw := &lazyWriter{w: w, start: func() {
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		w.Header().Set("Content-Disposition", `attachment; filename="nrm-htcds-`+s.door.Now().Format("2006-01-02")+`.xlsx"`)
+		w.Header().Set("Content-Disposition", `attachment; filename="nrm-htcds-`+s.door.Now().In(s.loc).Format("2006-01-02")+`.xlsx"`)
 		w.Header().Set("Cache-Control", "no-store")
 	}}
 	err := htcds.WriteTemplate(&hold{lw: lw, err: &derr}, records)
