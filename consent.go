@@ -250,7 +250,9 @@ type OwnFile struct {
 	Code        string
 	Lang        string // the language the file is written in
 	ProducedAt  time.Time
-	ProducedBy  string // the organisation that produced it
+	ProducedBy  string         // the organisation that produced it
+	Location    *time.Location // the jurisdiction's time zone: every time is printed in it (nil: UTC)
+	Zone        string         // that zone in the file's language ("ora e Shqipërisë")
 	Person      *Person
 	Consents    []Consent
 	Decisions   []OwnDecision

@@ -213,11 +213,11 @@ var (
 	family  = []string{"Hoxha", "Shehu", "Leka", "Gjoni", "Kola", "Çela", "Dervishi", "Prifti", "Malaj", "Berisha", "Kelmendi", "Dushku", "Marku", "Zeqiri", "Bregu", "Koci"}
 	nations = []string{"ALB", "ALB", "ALB", "ALB", "ALB", "ALB", "XKX", "MKD", "UKR", "SYR", "NGA", "BGD", "PHL", "TUR"}
 	stories = []string{
-		"Met during a labour inspection at a construction site; passport kept by the employer.",
-		"Referred by outreach workers at a bus station; says she owes money for travel.",
-		"Found begging with two younger children; an adult collects the money each evening.",
-		"Came to the shelter's hotline; was promised work in a restaurant abroad.",
-		"Stopped at the border crossing with documents that were not hers.",
+		"U takua gjatë një inspektimi pune në një kantier ndërtimi; pasaportën e mban punëdhënësi.",
+		"U referua nga punonjësit në terren në një stacion autobusi; thotë se ka borxh për udhëtimin.",
+		"U gjet duke lypur me dy fëmijë më të vegjël; një i rritur mbledh paratë çdo mbrëmje.",
+		"Telefonoi linjën e strehëzës; i ishte premtuar punë në një restorant jashtë vendit.",
+		"U ndal në pikën kufitare me dokumente që nuk ishin të sajat.",
 	}
 )
 

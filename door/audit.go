@@ -331,6 +331,10 @@ func (c *treeCheck) result(n int64) *audit.Problem {
 type AuditEntry struct {
 	audit.Entry
 	ReasonText string
+	// The entry's words for the DPO's view (audit_words.go): the acting
+	// user's name and organisation, and the record code (or the user) the
+	// entry is about; empty where there is none.
+	ActorName, OrgName, SubjectCode, SubjectUser string
 }
 
 // AuditFilter selects audit entries.
@@ -395,6 +399,9 @@ func (s *Service) ListAudit(ctx context.Context, a *nrm.Actor, f AuditFilter) ([
 					out[i].ReasonText = string(pt)
 				}
 			}
+		}
+		if err := s.nameAudit(ctx, tx, out); err != nil {
+			return err
 		}
 		return s.appendAudit(ctx, tx, a, event{action: ActAuditRead, fields: []string{"audit"}})
 	})

@@ -45,7 +45,9 @@ func (s *Service) ExportHTCDS(ctx context.Context, a *nrm.Actor, f PersonFilter,
 		if rt == "" {
 			rt = ot
 		}
-		rec := htcds.Record(p.Person, htcds.Extra{By: rt})
+		pp := p.Person // its dates are the jurisdiction's days
+		pp.FirstContactAt, pp.CreatedAt = s.local(pp.FirstContactAt), s.local(pp.CreatedAt)
+		rec := htcds.Record(pp, htcds.Extra{By: rt})
 		err = s.appendAudit(ctx, tx, a, event{action: ActHTCDSExport, subject: p.ID, fields: []string{string(nrm.PartSummary)}})
 		return rec, err == nil, err
 	}, emit)

@@ -708,6 +708,7 @@ func (s *Service) Statistics(ctx context.Context, a *nrm.Actor, f stats.Filter) 
 				return err
 			}
 		}
+		rep.GeneratedAt, rep.AsOf = s.local(rep.GeneratedAt), s.local(rep.AsOf)
 		return s.appendAudit(ctx, tx, a, event{action: ActStatsRead, subject: f.Dataset, fields: []string{"aggregates"}})
 	})
 	return rep, err

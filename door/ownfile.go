@@ -77,7 +77,8 @@ func (s *Service) OwnFile(ctx context.Context, a *nrm.Actor, personID, lang stri
 		if err != nil {
 			return err
 		}
-		f = &nrm.OwnFile{Code: p.Code, Lang: lang, ProducedAt: tx.Now, ProducedBy: dir.byID[a.OrgID].Name, Person: &p.Person}
+		f = &nrm.OwnFile{Code: p.Code, Lang: lang, ProducedAt: tx.Now, ProducedBy: dir.byID[a.OrgID].Name, Person: &p.Person,
+			Location: s.profile.Location(), Zone: s.profile.ZoneName(lang)}
 		if f.Consents, err = s.consents(ctx, tx, p, dir, false); err != nil {
 			return err
 		}

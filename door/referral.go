@@ -102,7 +102,7 @@ func (s *Service) Refer(ctx context.Context, a *nrm.Actor, in nrm.ReferralInput)
 			ID: newID(), OwnerOrgID: a.OrgID, Region: region, Status: nrm.StatusReferred, AgeGroup: group, PresumedChild: presumed,
 			Sex: in.Sex, Gender: in.Gender, Nationalities: in.Nationalities, Languages: in.Languages, Interpreter: in.Interpreter,
 			PreferredGender: in.PreferredGender, AgeBasis: in.AgeBasis, AgeYears: -1, CreatedBy: a.UserID, Version: 1,
-			CreatedAt: tx.Now, UpdatedAt: tx.Now, FirstContactAt: tx.Now, Anonymous: in.Consent == nrm.ConsentRefused,
+			CreatedAt: tx.Now, UpdatedAt: tx.Now, FirstContactAt: s.firstContact(in.MetOn, tx.Now), Anonymous: in.Consent == nrm.ConsentRefused,
 		}}
 		if p.AgeBasis == "" {
 			p.AgeBasis = nrm.AgeUncertain

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"golang.org/x/text/language"
 
@@ -33,6 +34,10 @@ func Render(w io.Writer, f *nrm.OwnFile, t Translator) error {
 	d, err := newDoc(f.Lang, t)
 	if err != nil {
 		return err
+	}
+	d.loc = f.Location
+	if d.loc == nil {
+		d.loc = time.UTC
 	}
 	title := t("ownfile.title", f.Code)
 	d.Info(title, f.ProducedBy, f.ProducedAt)
@@ -74,6 +79,7 @@ type doc struct {
 	*pdfdoc.Doc
 	t    Translator
 	lang language.Tag
+	loc  *time.Location // every time is printed in the jurisdiction's zone
 }
 
 func newDoc(lang string, t Translator) (*doc, error) {

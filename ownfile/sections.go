@@ -18,6 +18,11 @@ func (d *doc) about(f *nrm.OwnFile) {
 		by = d.t("ownfile.about.unknown_org")
 	}
 	d.Para(d.t("ownfile.about.produced", by, d.dateTime(f.ProducedAt)), false, sizeBody)
+	zone := f.Zone
+	if zone == "" {
+		zone = d.loc.String()
+	}
+	d.Para(d.t("words.ownfile.zone", zone), false, sizeBody)
 	d.Para(d.t("ownfile.about.what"), false, sizeBody)
 	d.Para(d.t("ownfile.about.code", f.Code), false, sizeBody)
 	d.Para(d.t("ownfile.about.others"), false, sizeBody)
@@ -241,11 +246,12 @@ var months = [12]string{
 }
 
 // date writes a day in words ("5 March 2025"); the zero time is empty.
-// Times are shown in the location they carry.
+// Times are shown in the jurisdiction's zone.
 func (d *doc) date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
+	t = t.In(d.loc)
 	return d.t("ownfile.format.date", t.Day(), d.t(months[t.Month()-1]), t.Year())
 }
 
@@ -253,7 +259,7 @@ func (d *doc) dateTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return d.t("ownfile.format.datetime", d.date(t), t.Format("15:04"))
+	return d.t("ownfile.format.datetime", d.date(t), t.In(d.loc).Format("15:04"))
 }
 
 // partialDate writes a YYYY, YYYY-MM or YYYY-MM-DD date in words.

@@ -13,6 +13,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nrm-org/nrm/stats"
 )
@@ -85,7 +86,15 @@ func generated(r *stats.Report) string {
 	if r.GeneratedAt.IsZero() {
 		return ""
 	}
-	return r.GeneratedAt.Format("2006-01-02 15:04 MST")
+	return Stamp(r.GeneratedAt)
+}
+
+// Stamp writes a time for a file that leaves the system: in the zone the
+// time carries (the jurisdiction's), named with its offset, so a reader
+// elsewhere cannot take it for their own local time:
+// "2026-12-07 00:30 (Europe/Tirane, UTC+01:00)".
+func Stamp(t time.Time) string {
+	return t.Format("2006-01-02 15:04") + " (" + t.Location().String() + ", UTC" + t.Format("-07:00") + ")"
 }
 
 // label translates a row or column label under its catalogue prefix ("" shows it as is).

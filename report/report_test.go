@@ -142,7 +142,7 @@ func TestXLSX(t *testing.T) {
 		"Qarku":                      "Të gjithë qarqet",
 		"Të dhënat":                  "Regjistri",
 		"Pragu k (numri më i vogël i personave që publikohet)": "5",
-		"Krijuar më":          "2026-04-02 09:30 UTC",
+		"Krijuar më":          "2026-04-02 09:30 (UTC, UTC+00:00)",
 		"Persona të numëruar": "42",
 		"Persona të panumëruar (pa pëlqim ose bazë ligjore për statistika)": Marker,
 	} {

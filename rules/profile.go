@@ -40,13 +40,16 @@ const MaxDeadlineValue = 10000
 // entries for one key; the entry with the latest EffectiveFrom on or before
 // a case's start time applies.
 type Deadline struct {
-	Key           string `json:"key"`
-	Value         int    `json:"value"`
-	Unit          Unit   `json:"unit"`
-	LegalRef      string `json:"legal_ref"`
-	EffectiveFrom string `json:"effective_from"` // YYYY-MM-DD, in the profile's time zone
-	Verified      bool   `json:"verified"`       // false where the value is a placeholder not read in the law
-	Note          string `json:"note,omitempty"`
+	Key      string `json:"key"`
+	Value    int    `json:"value"`
+	Unit     Unit   `json:"unit"`
+	LegalRef string `json:"legal_ref"`
+	// LegalRefText is LegalRef as each language writes it (sq, en); LegalRef
+	// itself is what deadlines store and the API shows.
+	LegalRefText  map[string]string `json:"legal_ref_text"`
+	EffectiveFrom string            `json:"effective_from"` // YYYY-MM-DD, in the profile's time zone
+	Verified      bool              `json:"verified"`       // false where the value is a placeholder not read in the law
+	Note          string            `json:"note,omitempty"`
 }
 
 // Threshold is the screening rule: each listed section must have at least
@@ -71,6 +74,7 @@ type Profile struct {
 	Code            string            `json:"code"` // "AL", "COE"
 	Name            map[string]string `json:"name"` // by language: "sq", "en"
 	TimeZone        string            `json:"time_zone"`
+	TimeZoneName    map[string]string `json:"time_zone_name"`    // the zone as people say it, by language ("ora e Shqipërisë")
 	Country         string            `json:"country,omitempty"` // ISO 3166 alpha-3 of the state; other nationalities are foreign ("" in a template profile)
 	ChildAge        int               `json:"child_age"`         // a person under this age is a child
 	ChildConsentAge int               `json:"child_consent_age"` // a child of this age or over must consent to a protection measure; 0: no age set
@@ -244,6 +248,8 @@ func (p *Profile) validate() (*time.Location, error) {
 		}
 	}
 
+	checkTranslations("time_zone_name", p.TimeZoneName, bad)
+
 	if p.ChildAge < 1 || p.ChildAge > 25 {
 		bad("child_age", "must be between 1 and 25, not %d", p.ChildAge)
 	}
@@ -306,6 +312,7 @@ func (p *Profile) validate() (*time.Location, error) {
 		if strings.TrimSpace(d.LegalRef) == "" {
 			bad(field+".legal_ref", `missing (write "none found" and explain in note if there is none)`)
 		}
+		checkTranslations(field+".legal_ref_text", d.LegalRefText, bad)
 		if !validDate(d.EffectiveFrom) {
 			bad(field+".effective_from", "must be a date YYYY-MM-DD, not %q", d.EffectiveFrom)
 		}

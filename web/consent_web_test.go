@@ -159,7 +159,7 @@ func TestConsentPages(t *testing.T) {
 		orgs, _ := w.door.Orgs(ctx)
 		i := slices.IndexFunc(orgs, func(o nrm.Org) bool { return o.ID == "org-ra" })
 		log := w.get(t, "border", rec+"/disclosures")
-		if !strings.Contains(log, `<td data-testid="disclosure-org">`+orgs[i].Name+`</td>`) || !strings.Contains(log, w.t("role.ra_officer")) {
+		if !strings.Contains(log, `<span data-testid="disclosure-org">`+orgs[i].Name+`</span>`) || !strings.Contains(log, w.t("role.ra_officer")) {
 			t.Errorf("the disclosure log must list the organisation that read the record:\n%s", log)
 		}
 		wantStatus(t, w.send(t, "coord", "GET", rec+"/disclosures", nil), 403)

@@ -24,7 +24,7 @@ func (s *Server) personsExport(w http.ResponseWriter, r *http.Request, st *reqSt
 		if cw == nil { // the first record: the answer starts
 			cw = s.exportStart(w)
 		}
-		row := []string{p.Code, string(p.Status), string(p.AgeGroup), map[bool]string{true: "yes", false: "no"}[p.IsChild()], p.Sex, p.Nationality, p.Region, p.CreatedAt.Format(time.RFC3339),
+		row := []string{p.Code, string(p.Status), string(p.AgeGroup), map[bool]string{true: "yes", false: "no"}[p.IsChild()], p.Sex, p.Nationality, p.Region, p.CreatedAt.In(s.loc).Format(time.RFC3339),
 			"", "", "", "", ""}
 		if id := p.Identity; id != nil {
 			row[8], row[9], row[10], row[11] = id.GivenName, id.FamilyName, strings.Join(id.Aliases, "; "), id.BirthDate
@@ -54,7 +54,7 @@ func (s *Server) personsExport(w http.ResponseWriter, r *http.Request, st *reqSt
 // exportStart writes the export's headers and its header row.
 func (s *Server) exportStart(w http.ResponseWriter) *csv.Writer {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="nrm-export-`+s.door.Now().Format("2006-01-02")+`.csv"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="nrm-export-`+s.door.Now().In(s.loc).Format("2006-01-02")+`.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"code", "status", "age_group", "treated_as_child", "sex", "nationality", "region", "created_at",

@@ -48,12 +48,6 @@ type personRow struct {
 	ID, Code, Status, AgeGroup, Region, Updated string
 }
 
-type auditRow struct {
-	Seq                                                 int64
-	When, Action, Role, Actor, Subject, Outcome, Reason string
-	BreakGlass                                          bool
-}
-
 type userRow struct {
 	Username, Name, Roles, Factor, Disabled string
 }
@@ -188,10 +182,7 @@ func (s *Server) auditRows(ctx context.Context, a *nrm.Actor, lang string, f doo
 	}
 	out := make([]auditRow, 0, len(es))
 	for _, e := range es {
-		out = append(out, auditRow{
-			Seq: e.Seq, When: s.when(e.At), Action: e.Action, Role: s.label(lang, "role", e.ActorRole),
-			Actor: e.ActorUser, Subject: e.Subject, Outcome: e.Outcome, Reason: e.ReasonText, BreakGlass: e.BreakGlass,
-		})
+		out = append(out, s.auditSentence(lang, e))
 	}
 	return out, nil
 }

@@ -318,6 +318,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/persons/{id}/legal-hold": {method: "POST", path: "/api/v1/persons/" + id + "/legal-hold", json: true, body: `{"on":false}`,
 			want: byRole(forbidden, map[nrm.Role]expect{nrm.RoleRAOfficer: {200, nil, []string{w.name, w.acc}}, nrm.RoleDPO: {200, nil, []string{w.name, w.acc}}})},
 	}
+	// The DPO's audit view names the record code an entry is about (never a name or an account).
+	rows["GET /{$}"].want[nrm.RoleDPO] = expect{200, nil, []string{w.name, w.acc}}
 	referralRows(t, w, rows, func(method, path, body string, want map[nrm.Role]expect, mutates bool, bodyFn func() string) row {
 		return row{method: method, path: path, body: body, want: want, mutates: mutates, bodyFn: bodyFn}
 	}, byRole, forbidden, missing, summary)

@@ -20,7 +20,8 @@ import (
 type disclosuresPage struct {
 	Page
 	ID, Code string
-	Rows     []disclosureRow
+	Groups   []disclosureGroup
+	Entries  int // entries of the audit the groups hold, all of them
 }
 
 type disclosureRow struct{ When, Org, Role, What, Parts string }
@@ -38,20 +39,8 @@ func (s *Server) disclosuresShow(w http.ResponseWriter, r *http.Request, st *req
 		s.personFail(w, r, st, id, err)
 		return
 	}
-	lang := st.lang
-	pg := &disclosuresPage{Page: s.base(r), ID: p.ID, Code: p.Code}
-	for _, d := range log {
-		row := disclosureRow{When: s.when(d.At), Org: d.OrgName, Role: s.label(lang, "role", string(d.Role)), What: s.disclosureWhat(lang, d.Action)}
-		var parts []string
-		for _, p := range d.Parts {
-			parts = append(parts, s.cat.T(lang, "ownfile.part."+string(p)))
-		}
-		row.Parts = strings.Join(parts, ", ")
-		if d.Glass {
-			row.What += " " + s.cat.T(lang, "ownfile.log.emergency")
-		}
-		pg.Rows = append(pg.Rows, row)
-	}
+	pg := &disclosuresPage{Page: s.base(r), ID: p.ID, Code: p.Code, Entries: len(log)}
+	pg.Groups = s.groupDisclosures(st.lang, log)
 	s.render(w, r, http.StatusOK, "disclosures", pg)
 }
 

@@ -63,10 +63,10 @@ var pageTypes = map[string]func() any{
 // into every page's set (so any page can call it) and test-rendered at start-up with a
 // zero value of its data, like the pages.
 var partialTypes = map[string]func() any{
-	"report_figures": func() any { return &reportViewModel{} },
-	"worklist":       func() any { return &queueView{} },
-
-	"evidence": func() any { return &evidenceView{} },
+	"report_figures":  func() any { return &reportViewModel{} },
+	"worklist":        func() any { return &queueView{} },
+	"evidence":        func() any { return &evidenceView{} },
+	"audit_sentences": func() any { return []auditRow(nil) }, // audit_words.go
 }
 
 // parseTemplates parses layout.html with each page into one set per page,

@@ -128,7 +128,7 @@ func (s *Server) reportLabel(lang, prefix, label string) string {
 	if prefix == "" {
 		return label
 	}
-	return s.cat.T(lang, prefix+label)
+	return s.term(lang, prefix+label)
 }
 
 // reportFigure builds a figure's chart and table; it reports whether a value is withheld.

@@ -95,11 +95,7 @@ func New(cfg Config, d *door.Service, cat *i18n.Catalog, log *slog.Logger) (*Ser
 		log = slog.Default()
 	}
 	s := &Server{cfg: cfg, secure: cfg.Secure(), door: d, cat: cat, log: log, mux: http.NewServeMux()}
-	if loc, err := time.LoadLocation("Europe/Tirane"); err == nil {
-		s.loc = loc
-	} else {
-		s.loc = time.UTC
-	}
+	s.loc = d.Profile().Location() // every time shown is the jurisdiction's
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}

@@ -156,7 +156,7 @@ func (s *Server) statLabel(lang, prefix, code string) string {
 	if prefix == "" {
 		return code
 	}
-	if v, ok := s.cat.Lookup(lang, prefix+code); ok {
+	if v, ok := s.termOK(lang, prefix+code); ok {
 		return v
 	}
 	return code

@@ -164,7 +164,7 @@ func (s *Server) statisticsReport(w http.ResponseWriter, r *http.Request, st *re
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+report.Filename(rep, ext)+`"`)
 	w.Header().Set("Cache-Control", "no-store")
-	if err := render(w, rep, func(k string, a ...any) string { return s.cat.T(lang, k, a...) }); err != nil {
+	if err := render(w, rep, func(k string, a ...any) string { return s.term(lang, k, a...) }); err != nil {
 		panic(http.ErrAbortHandler) // part of the file may have gone: fail the download visibly
 	}
 }
@@ -280,7 +280,7 @@ func (s *Server) htcdsExport(w http.ResponseWriter, r *http.Request, st *reqStat
 	}
 	lw := &lazyWriter{w: w, start: func() {
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		w.Header().Set("Content-Disposition", `attachment; filename="nrm-htcds-`+s.door.Now().Format("2006-01-02")+`.xlsx"`)
+		w.Header().Set("Content-Disposition", `attachment; filename="nrm-htcds-`+s.door.Now().In(s.loc).Format("2006-01-02")+`.xlsx"`)
 		w.Header().Set("Cache-Control", "no-store")
 	}}
 	err := htcds.WriteTemplate(&hold{lw: lw, err: &derr}, records)

@@ -15,7 +15,7 @@ type deadlineRow struct {
 
 func (s *Server) deadlineRow(lang string, d nrm.Deadline, now time.Time) deadlineRow {
 	return deadlineRow{PersonID: d.PersonID, Code: d.PersonCode, Label: s.deadlineLabel(lang, d.Rule), Due: s.when(d.DueAt), Org: d.OrgName,
-		LegalRef: d.LegalRef, Missed: d.Missed(now), Near: d.Near(now, door.NearWindow)}
+		LegalRef: s.door.Profile().LegalRefIn(d.Rule, d.LegalRef, lang), Missed: d.Missed(now), Near: d.Near(now, door.NearWindow)}
 }
 
 // notificationRead marks a notification read and goes back home.
