@@ -10,22 +10,28 @@ import (
 	"github.com/nrm-org/nrm/vault"
 )
 
-// dupHit is a duplicate candidate.
-type dupHit struct{ id, code, nationality, tag string }
+// dupHit is a duplicate candidate; the ciphertext of its name and birth
+// date is read only when it has no tag.
+type dupHit struct {
+	id, code, nationality, tag string
+	given, family, birth       []byte
+}
 
-// legacyDupMatch decrypts the name and birth date of a candidate without a
-// duplicate tag and reports whether its duplicate key is key. An erased
+// untaggedOnly selects a ciphertext column for a row without a duplicate
+// tag only.
+func untaggedOnly(col string) string {
+	return `CASE WHEN dup_tag = '' THEN ` + col + ` END`
+}
+
+// untaggedDupMatch decrypts the name and birth date of a candidate without
+// a duplicate tag and reports whether its duplicate key is key. An erased
 // (crypto-shredded) candidate has nothing left to match.
-func (s *Service) legacyDupMatch(ctx context.Context, tx *store.Tx, h dupHit, key string) (bool, error) {
-	var given, family, birth []byte
-	if err := tx.QueryRow(ctx, `SELECT given_name, family_name, birth_date FROM persons WHERE id = ?`, h.id).Scan(&given, &family, &birth); err != nil {
-		return false, err
-	}
+func (s *Service) untaggedDupMatch(ctx context.Context, tx *store.Tx, h dupHit, key string) (bool, error) {
 	d, err := s.dek(ctx, tx, h.id, false)
 	if err != nil {
 		return false, nil
 	}
-	id, err := openDupFields(d, h.id, given, family, birth)
+	id, err := openDupFields(d, h.id, h.given, h.family, h.birth)
 	if err != nil {
 		return false, err
 	}

@@ -333,8 +333,9 @@ func (s *Service) insertRow(ctx context.Context, tx *store.Tx, p *personRow, ide
 func (s *Service) flagDuplicates(ctx context.Context, tx *store.Tx, a *nrm.Actor, p *personRow, dupIdx, tag, key string, dir *orgDir) ([]string, error) {
 	cands, err := collect(ctx, tx, func(r *sql.Rows) (dupHit, error) {
 		var h dupHit
-		return h, r.Scan(&h.id, &h.code, &h.nationality, &h.tag)
-	}, `SELECT id, code, nationality, dup_tag FROM persons WHERE dup_bidx = ? AND (dup_tag = ? OR dup_tag = '') AND id <> ? AND merged_into = '' ORDER BY created_at LIMIT ?`,
+		return h, r.Scan(&h.id, &h.code, &h.nationality, &h.tag, &h.given, &h.family, &h.birth)
+	}, `SELECT id, code, nationality, dup_tag, `+untaggedOnly("given_name")+`, `+untaggedOnly("family_name")+`, `+untaggedOnly("birth_date")+`
+		FROM persons WHERE dup_bidx = ? AND (dup_tag = ? OR dup_tag = '') AND id <> ? AND merged_into = '' ORDER BY created_at LIMIT ?`,
 		dupIdx, tag, p.ID, maxDupCandidates)
 	if err != nil {
 		return nil, err
@@ -346,7 +347,7 @@ func (s *Service) flagDuplicates(ctx context.Context, tx *store.Tx, a *nrm.Actor
 		}
 		match := h.tag != ""
 		if !match {
-			if match, err = s.legacyDupMatch(ctx, tx, h, key); err != nil {
+			if match, err = s.untaggedDupMatch(ctx, tx, h, key); err != nil {
 				return nil, err
 			}
 		}
