@@ -151,6 +151,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.retention(ctx)
 	go a.statistics(ctx)
 	go a.mailer(ctx)
+
+	go a.dupTags(ctx)
 	err := serveUntil(ctx, srv, func() error {
 		if a.Config.TLSCert != "" {
 			return srv.ServeTLS(ln, a.Config.TLSCert, a.Config.TLSKey)

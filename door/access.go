@@ -172,19 +172,20 @@ const (
 	maxDupLinks      = 10
 )
 
-// blindIndexes computes the exact-match name index and the possible-duplicate
-// index (normalised name, birth year, nationality). Nothing in clear.
-func (s *Service) blindIndexes(id *nrm.Identity, nationality string) (name, dup string) {
+// blindIndexes computes the exact-match name index, the possible-duplicate
+// index (normalised name, birth year, nationality: a coarse bucket) and the
+// duplicate tag that confirms a match inside the bucket (the same key,
+// untruncated). Nothing in clear.
+func (s *Service) blindIndexes(id *nrm.Identity, nationality string) (name, dup, tag string) {
 	if id == nil {
-		return "", ""
+		return "", "", ""
 	}
 	full := vault.Normalize(id.GivenName + " " + id.FamilyName)
 	if full == "" {
-		return "", ""
+		return "", "", ""
 	}
-	name = s.vault.BlindIndex("person.name", full)
-	dup = s.vault.BlindIndex("person.dup", dupKey(id, nationality))
-	return name, dup
+	key := dupKey(id, nationality)
+	return s.vault.BlindIndex("person.name", full), s.vault.BlindIndex("person.dup", key), s.vault.BlindTag("person.duptag", key)
 }
 
 func applyInput(p *nrm.Person, in nrm.PersonInput) {

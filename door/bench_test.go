@@ -483,7 +483,7 @@ func newBenchSQL(engine string) benchSQL {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		headUpdate: bind(`UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`),
 		update: bind(`UPDATE persons SET region = ?, status = ?, age_group = ?, presumed_child = ?, sex = ?, nationality = ?, updated_at = ?, version = version + 1,
-			given_name = ?, family_name = ?, aliases = ?, birth_date = ?, doc_number = ?, phone = ?, address = ?, narrative = ?, name_bidx = ?, dup_bidx = ?
+			given_name = ?, family_name = ?, aliases = ?, birth_date = ?, doc_number = ?, phone = ?, address = ?, narrative = ?, name_bidx = ?, dup_bidx = ?, dup_tag = ?
 			WHERE id = ? AND version = ?`),
 		user: bind(`SELECT u.id, u.org_id, u.username, u.display_name, u.roles, u.lang, u.disabled, u.password_hash, u.totp_secret, u.totp_last_step, u.recovery_hashes, u.version
 			FROM users u WHERE u.username = ?`),
@@ -708,7 +708,7 @@ func BenchmarkRawWrite(b *testing.B) {
 				res, err := tx.ExecContext(ctx, f.q.update, r.region, r.status, r.age, r.child, r.sex, r.nat, store.Micros(now),
 					sealed(in.Identity.GivenName), sealed(in.Identity.FamilyName), sealed(""), sealed(in.Identity.BirthDate),
 					sealed(in.Identity.DocNumber), sealed(in.Identity.Phone), sealed(in.Identity.Address), sealed(*in.Narrative),
-					index(f.idxSize[0]), index(f.idxSize[1]), id, version)
+					index(f.idxSize[0]), index(f.idxSize[1]), index(vault.TagBits/4), id, version)
 				if err != nil {
 					return err
 				}
@@ -877,7 +877,7 @@ func newBenchIdentSQL(engine string) benchIdentSQL {
 	cols := `id, code, owner_org, region, status, age_group, presumed_child, sex, nationality, created_by, created_at, updated_at, version,
 	age_basis, age_years, age_assessed_at, age_method, gender, nationalities, languages, interpreter, preferred_gender, foreign_national, anonymous,
 	first_contact_at, potential_at, decided_at, reflection_start, reflection_end, guardian_at, forms, non_punishment, duplicate, merged_into, registered_at,
-	given_name, family_name, aliases, birth_date, doc_number, phone, address, name_bidx, dup_bidx`
+	given_name, family_name, aliases, birth_date, doc_number, phone, address, name_bidx, dup_bidx, dup_tag`
 	return benchIdentSQL{
 		orgs:      `SELECT id, name, type, regions FROM orgs ORDER BY name, id`,
 		keyInsert: bind(`INSERT INTO subject_keys (subject_id, wrapped, created_at) VALUES (?, ?, ?)`),
@@ -893,7 +893,8 @@ func newBenchIdentSQL(engine string) benchIdentSQL {
 		recipient: bind(`INSERT INTO consent_recipients (consent_id, person_id, org_id, org_type) VALUES (?, ?, ?, '')`),
 		notify:    bind(`INSERT INTO notifications (id, org_id, person_id, kind, ref, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
 		deadline:  bind(`INSERT INTO deadlines (id, person_id, rule, org_id, ref, started_at, due_at, legal_ref, spec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		dup:       bind(`SELECT id, code FROM persons WHERE dup_bidx = ? AND id <> ? AND merged_into = '' ORDER BY created_at LIMIT 10`),
+		dup: bind(`SELECT id, code, nationality, dup_tag, CASE WHEN dup_tag = '' THEN given_name END, CASE WHEN dup_tag = '' THEN family_name END,
+			CASE WHEN dup_tag = '' THEN birth_date END FROM persons WHERE dup_bidx = ? AND (dup_tag = ? OR dup_tag = '') AND id <> ? AND merged_into = '' ORDER BY created_at LIMIT 500`),
 		request:   bind(`SELECT id, person_id, state, panel_orgs, reconsideration_of FROM identification_requests WHERE id = ?`),
 		openTasks: bind(`SELECT COUNT(*) FROM tasks WHERE person_id = ? AND state = 'open'`),
 		signing:   bind(`SELECT COUNT(*) FROM decisions WHERE request_id = ? AND state = 'signing'`),
@@ -1111,7 +1112,7 @@ func BenchmarkRawReferralIntake(b *testing.B) {
 				if _, err := tx.ExecContext(ctx, q.person, pid, code(), f.cm.OrgID, in.Region, nrm.StatusPotentialVictim, nrm.AgeAdult, 0, in.Sex, "ALB",
 					f.cm.UserID, t, t, 1, in.AgeBasis, *in.AgeYears, 0, "", "", "ALB", "sq", 0, "", 0, 0, t, t, 0, 0, 0, 0, id.forms, 0, 0, "", 0,
 					sealed(idn.GivenName), sealed(idn.FamilyName), nil, sealed(idn.BirthDate), nil, sealed(idn.Phone), nil,
-					index(f.idxSize[0]), index(f.idxSize[1])); err != nil {
+					index(f.idxSize[0]), index(f.idxSize[1]), index(vault.TagBits/4)); err != nil {
 					return err
 				}
 				ref := hexID()
@@ -1164,7 +1165,7 @@ func BenchmarkRawReferralIntake(b *testing.B) {
 				for id.dups[dup] {
 					dup = index(f.idxSize[1])
 				}
-				dups, err := tx.QueryContext(ctx, q.dup, dup, pid)
+				dups, err := tx.QueryContext(ctx, q.dup, dup, index(vault.TagBits/4), pid)
 				if err != nil {
 					return err
 				}

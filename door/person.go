@@ -223,13 +223,13 @@ func (s *Service) insertPerson(ctx context.Context, tx *store.Tx, a *nrm.Actor, 
 	if err != nil {
 		return nil, err
 	}
-	nameIdx, dupIdx := s.blindIndexes(in.Identity, p.Nationality)
+	nameIdx, dupIdx, dupTag := s.blindIndexes(in.Identity, p.Nationality)
 	for range 5 {
 		p.Code = newCode()
 		args := append(personVals(p), cts["given_name"], cts["family_name"], cts["aliases"], cts["birth_date"], cts["doc_number"], cts["phone"], cts["address"], cts["narrative"],
-			nameIdx, dupIdx)
-		_, err = tx.Exec(ctx, `INSERT INTO persons (`+personCols+`, given_name, family_name, aliases, birth_date, doc_number, phone, address, narrative, name_bidx, dup_bidx)
-			VALUES (`+personPlaceholders+`, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+			nameIdx, dupIdx, dupTag)
+		_, err = tx.Exec(ctx, `INSERT INTO persons (`+personCols+`, given_name, family_name, aliases, birth_date, doc_number, phone, address, narrative, name_bidx, dup_bidx, dup_tag)
+			VALUES (`+personPlaceholders+`, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 		if err == nil || !store.IsUniqueViolation(err) {
 			break
 		}
@@ -360,9 +360,9 @@ func (s *Service) UpdatePerson(ctx context.Context, a *nrm.Actor, id string, ver
 				}
 				ident = p.Identity
 			}
-			name, dup := s.blindIndexes(ident, p.Nationality)
-			set = append(set, "name_bidx = ?", "dup_bidx = ?")
-			args = append(args, name, dup)
+			name, dup, tag := s.blindIndexes(ident, p.Nationality)
+			set = append(set, "name_bidx = ?", "dup_bidx = ?", "dup_tag = ?")
+			args = append(args, name, dup, tag)
 		}
 		args = append(args, p.ID, version)
 		res, err := tx.Exec(ctx, `UPDATE persons SET `+strings.Join(set, ", ")+` WHERE id = ? AND version = ?`, args...)

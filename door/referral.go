@@ -271,8 +271,8 @@ func (s *Service) Refer(ctx context.Context, a *nrm.Actor, in nrm.ReferralInput)
 		}
 		// Possible duplicates: the blind index finds the bucket, the door
 		// confirms inside it (dupKey) — no plaintext ever leaves the door.
-		if _, dupIdx := s.blindIndexes(ident, p.Nationality); dupIdx != "" {
-			if _, err := s.flagDuplicates(ctx, tx, a, p, dupIdx, dupKey(ident, p.Nationality), dir); err != nil {
+		if _, dupIdx, tag := s.blindIndexes(ident, p.Nationality); dupIdx != "" {
+			if _, err := s.flagDuplicates(ctx, tx, a, p, dupIdx, tag, dupKey(ident, p.Nationality), dir); err != nil {
 				return err
 			}
 			out.Duplicate = p.Duplicate
@@ -309,13 +309,13 @@ func (s *Service) insertRow(ctx context.Context, tx *store.Tx, p *personRow, ide
 	if err != nil {
 		return err
 	}
-	nameIdx, dupIdx := s.blindIndexes(ident, p.Nationality)
+	nameIdx, dupIdx, dupTag := s.blindIndexes(ident, p.Nationality)
 	for range 5 {
 		p.Code = newCode()
 		args := append(personVals(&p.Person), cts["given_name"], cts["family_name"], cts["aliases"], cts["birth_date"], cts["doc_number"], cts["phone"], cts["address"],
-			nameIdx, dupIdx)
-		_, err = tx.Exec(ctx, `INSERT INTO persons (`+personCols+`, given_name, family_name, aliases, birth_date, doc_number, phone, address, name_bidx, dup_bidx)
-			VALUES (`+personPlaceholders+`, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+			nameIdx, dupIdx, dupTag)
+		_, err = tx.Exec(ctx, `INSERT INTO persons (`+personCols+`, given_name, family_name, aliases, birth_date, doc_number, phone, address, name_bidx, dup_bidx, dup_tag)
+			VALUES (`+personPlaceholders+`, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 		if err == nil || !store.IsUniqueViolation(err) {
 			break
 		}
@@ -327,45 +327,34 @@ func (s *Service) insertRow(ctx context.Context, tx *store.Tx, p *personRow, ide
 // same person, and tells the Responsible Authority. The duplicate blind
 // index is deliberately coarse (vault.DefaultIndexBits: at a million
 // records a bucket holds about fifteen unrelated people, so that an index
-// value never singles anyone out); the bucket's candidates are decrypted
-// here, in memory, and only those with the same normalised name, birth
-// year and nationality (key) are flagged. Nothing in clear is stored,
-// logged or compared in SQL.
-func (s *Service) flagDuplicates(ctx context.Context, tx *store.Tx, a *nrm.Actor, p *personRow, dupIdx, key string, dir *orgDir) ([]string, error) {
-	type hit struct {
-		id, code, nationality string
-		given, family, birth  []byte
-	}
-	cands, err := collect(ctx, tx, func(r *sql.Rows) (hit, error) {
-		var h hit
-		return h, r.Scan(&h.id, &h.code, &h.nationality, &h.given, &h.family, &h.birth)
-	}, `SELECT id, code, nationality, given_name, family_name, birth_date FROM persons WHERE dup_bidx = ? AND id <> ? AND merged_into = '' ORDER BY created_at LIMIT ?`,
-		dupIdx, p.ID, maxDupCandidates)
+// value never singles anyone out); inside the bucket the duplicate tag (a
+// keyed HMAC of key, vault.BlindTag) picks the matches in SQL, so no
+// candidate is decrypted. A row written before the tag existed (its tag
+// empty, until BackfillDupTags reaches it) is decrypted here, in memory, and
+// flagged when its normalised name, birth year and nationality equal key.
+// Nothing in clear is stored, logged or compared in SQL.
+func (s *Service) flagDuplicates(ctx context.Context, tx *store.Tx, a *nrm.Actor, p *personRow, dupIdx, tag, key string, dir *orgDir) ([]string, error) {
+	cands, err := collect(ctx, tx, func(r *sql.Rows) (dupHit, error) {
+		var h dupHit
+		return h, r.Scan(&h.id, &h.code, &h.nationality, &h.tag, &h.given, &h.family, &h.birth)
+	}, `SELECT id, code, nationality, dup_tag, `+untaggedOnly("given_name")+`, `+untaggedOnly("family_name")+`, `+untaggedOnly("birth_date")+`
+		FROM persons WHERE dup_bidx = ? AND (dup_tag = ? OR dup_tag = '') AND id <> ? AND merged_into = '' ORDER BY created_at LIMIT ?`,
+		dupIdx, tag, p.ID, maxDupCandidates)
 	if err != nil {
 		return nil, err
 	}
-	var hits []hit
+	var hits []dupHit
 	for _, h := range cands {
-		d, err := s.dek(ctx, tx, h.id, false)
-		if err != nil {
-			continue // erased (crypto-shredded): nothing left to match
+		if len(hits) == maxDupLinks {
+			break
 		}
-		var id nrm.Identity
-		for _, c := range []struct {
-			col string
-			ct  []byte
-			dst *string
-		}{{"given_name", h.given, &id.GivenName}, {"family_name", h.family, &id.FamilyName}, {"birth_date", h.birth, &id.BirthDate}} {
-			if len(c.ct) == 0 {
-				continue
-			}
-			pt, err := d.Open(c.ct, "persons", c.col, h.id)
-			if err != nil {
+		match := h.tag != ""
+		if !match {
+			if match, err = s.untaggedDupMatch(ctx, tx, h, key); err != nil {
 				return nil, err
 			}
-			*c.dst = string(pt)
 		}
-		if dupKey(&id, h.nationality) == key && len(hits) < maxDupLinks {
+		if match {
 			hits = append(hits, h)
 		}
 	}

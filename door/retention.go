@@ -151,7 +151,7 @@ func (s *Service) erase(ctx context.Context, tx *store.Tx, a *nrm.Actor, id, kin
 	for _, c := range erasedPersonCols {
 		set = append(set, c+" = NULL")
 	}
-	set = append(set, "name_bidx = ''", "dup_bidx = ''", "erased_at = ?", "version = version + 1")
+	set = append(set, "name_bidx = ''", "dup_bidx = ''", "dup_tag = ''", "erased_at = ?", "version = version + 1")
 	if _, err := tx.Exec(ctx, `UPDATE persons SET `+strings.Join(set, ", ")+` WHERE id = ?`, store.Micros(tx.Now), id); err != nil {
 		return err
 	}

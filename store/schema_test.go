@@ -276,6 +276,7 @@ var columns = map[string]column{
 	"persons.narrative":         enc(personKey),
 	"persons.name_bidx":         cd("a truncated keyed HMAC (blind index); the index key is outside the database"),
 	"persons.dup_bidx":          cd("a truncated keyed HMAC (blind index); the index key is outside the database"),
+	"persons.dup_tag":           cd("a keyed HMAC of the duplicate key (vault.BlindTag); the index key is outside the database"),
 	"persons.created_by":        cd(userID),
 	"persons.age_basis":         cd(closedList),
 	"persons.age_method":        cd(closedList),

@@ -114,7 +114,25 @@ func (v *Vault) IndexBits(indexName string) int {
 // zero) and encoded per Config.IndexEncoding. It is deterministic for the
 // life of KeyDir. Do not index empty values: they all share one bucket.
 func (v *Vault) BlindIndex(indexName string, normalized string) string {
-	bits := v.IndexBits(indexName)
+	return v.keyedIndex(indexName, normalized, v.IndexBits(indexName))
+}
+
+// TagBits is the length of a blind tag (BlindTag): long enough that two
+// different values never share one (no bucket).
+const TagBits = 128
+
+// BlindTag is the untruncated counterpart of BlindIndex: the same keyed
+// HMAC-SHA256 under the index keyset, TagBits long, so equal tags mean equal
+// inputs. It confirms an exact match without decrypting (the door's
+// duplicate check narrows a coarse BlindIndex bucket with it) and is
+// therefore stored only where that equality is already disclosed; see the
+// README's leakage note. Use a name no BlindIndex uses.
+func (v *Vault) BlindTag(indexName string, normalized string) string {
+	return v.keyedIndex(indexName, normalized, TagBits)
+}
+
+// keyedIndex computes a blind index of bits bits.
+func (v *Vault) keyedIndex(indexName string, normalized string, bits int) string {
 	n := (bits + 7) / 8
 	in := make([]byte, 0, len(blindIndexLabel)+4+len(indexName)+len(normalized))
 	in = append(in, blindIndexLabel...)

@@ -1,26 +1,19 @@
 package crashtest
 
 import (
-	"bufio"
 	"context"
-	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/nrm-org/nrm/app"
 	"github.com/nrm-org/nrm/internal/apiload"
+	"github.com/nrm-org/nrm/internal/nrmproc"
 	"github.com/nrm-org/nrm/internal/testenv"
 )
 
@@ -46,24 +39,10 @@ func cycles(t *testing.T) int {
 // older ones); at the end every acknowledged write is read back once more.
 func TestCrashLoop(t *testing.T) {
 	n := cycles(t)
-	bin := build(t)
+	bin := nrmproc.Build(t)
 	for _, engine := range testenv.Engines(t) {
 		t.Run(engine, func(t *testing.T) { crashLoop(t, bin, engine, n) })
 	}
-}
-
-// build compiles cmd/nrm into the test's temporary directory.
-func build(t *testing.T) string {
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the crash test builds the nrm binary and needs the go command: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "nrm")
-	out, err := exec.Command(gobin, "build", "-o", bin, "github.com/nrm-org/nrm/cmd/nrm").CombinedOutput() // #nosec G204 -- the go tool building this module
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // figures are what a crash loop measured.
@@ -89,7 +68,7 @@ func crashLoop(t *testing.T, bin, engine string, n int) {
 	if sc.URL != "" {
 		common = append(common, "--database-url", sc.URL)
 	}
-	serveArgs := append([]string{"serve", "--addr", "127.0.0.1:0", "--checkpoint-interval", "1s"}, common...)
+	serveArgs := append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr=", "--checkpoint-interval", "1s"}, common...)
 	verifyArgs := append([]string{"audit", "verify"}, common...)
 
 	var l apiload.Ledger
@@ -98,20 +77,20 @@ func crashLoop(t *testing.T, bin, engine string, n int) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 13))
 	for f.cycles < n {
 		f.cycles++
-		srv := start(t, bin, serveArgs)
+		srv := nrmproc.Start(t, bin, serveArgs)
 		if f.cycles == 2 || rng.IntN(10) == 0 {
 			// Killed while starting: opening the database, checking the
 			// keys, the first checkpoint and statistics run.
 			time.Sleep(time.Duration(rng.IntN(400)) * time.Millisecond)
-			srv.kill(t)
+			srv.Kill(t)
 			f.startKills++
 		} else {
-			c := apiload.NewClient(srv.waitReady(t), token)
+			c := apiload.NewClient(srv.WaitReady(t), token)
 			f.reread += reread(t, c, &l, checked, rng, &f, false)
 			wctx, stop := context.WithCancel(ctx)
 			wait := c.Writers(wctx, 4, &l)
 			time.Sleep(time.Duration(20+rng.IntN(1500)) * time.Millisecond)
-			srv.kill(t)
+			srv.Kill(t)
 			stop()
 			wait()
 		}
@@ -130,10 +109,10 @@ func crashLoop(t *testing.T, bin, engine string, n int) {
 		}
 	}
 	// The end: every acknowledged write read back, then a clean stop.
-	srv := start(t, bin, serveArgs)
-	c := apiload.NewClient(srv.waitReady(t), token)
+	srv := nrmproc.Start(t, bin, serveArgs)
+	c := apiload.NewClient(srv.WaitReady(t), token)
 	final := reread(t, c, &l, checked, rng, &f, true)
-	srv.stop(t)
+	srv.Stop(t)
 	if out, err := exec.Command(bin, verifyArgs...).CombinedOutput(); err != nil { // #nosec G204 -- the binary just built
 		f.auditBreaks++
 		t.Errorf("audit verify after the last stop: %v\n%s", err, out)
@@ -179,110 +158,4 @@ func reread(t *testing.T, c *apiload.Client, l *apiload.Ledger, checked map[stri
 		checked[r.ID] = r.Version
 	}
 	return len(want)
-}
-
-// server is a running nrm serve process.
-type server struct {
-	cmd  *exec.Cmd
-	addr chan string
-	done chan struct{}
-	mu   sync.Mutex
-	tail []string // the last lines of its log, for a failure message
-}
-
-var servingAddr = regexp.MustCompile(`msg=serving addr=(\S+)`)
-
-// start runs the binary with args, without the NRM_* environment.
-func start(t *testing.T, bin string, args []string) *server {
-	t.Helper()
-	cmd := exec.Command(bin, args...) // #nosec G204 -- the binary just built
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "NRM_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout = io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &server{cmd: cmd, addr: make(chan string, 1), done: make(chan struct{})}
-	go func() {
-		defer close(s.done)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			line := sc.Text()
-			s.mu.Lock()
-			s.tail = append(s.tail[max(0, len(s.tail)-20):], line)
-			s.mu.Unlock()
-			if m := servingAddr.FindStringSubmatch(line); m != nil {
-				s.addr <- m[1]
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	})
-	return s
-}
-
-// waitReady waits for the server to listen and answer /readyz; it returns
-// the base URL.
-func (s *server) waitReady(t *testing.T) string {
-	t.Helper()
-	var addr string
-	select {
-	case addr = <-s.addr:
-	case <-s.done:
-		t.Fatalf("nrm serve ended before serving:\n%s", s.log())
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("nrm serve did not start in 2 minutes:\n%s", s.log())
-	}
-	base := "http://" + addr
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
-		res, err := http.Get(base + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return base
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nrm serve not ready: %v\n%s", err, s.log())
-		}
-	}
-}
-
-// kill sends SIGKILL and reaps the process.
-func (s *server) kill(t *testing.T) {
-	t.Helper()
-	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-s.done // the log pipe closes as the process dies; Wait must come after
-	_ = s.cmd.Wait()
-}
-
-// stop asks the server to stop (SIGTERM) and waits for it.
-func (s *server) stop(t *testing.T) {
-	t.Helper()
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	<-s.done
-	if err := s.cmd.Wait(); err != nil {
-		t.Errorf("nrm serve after SIGTERM: %v\n%s", err, s.log())
-	}
-}
-
-func (s *server) log() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return fmt.Sprintln(strings.Join(s.tail, "\n"))
 }

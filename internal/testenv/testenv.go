@@ -119,9 +119,18 @@ func Door(t testing.TB, engine string) *Env {
 // DoorWith opens a door with settings over a fresh database of the engine.
 func DoorWith(t testing.TB, engine string, set door.Settings) *Env {
 	t.Helper()
+	return DoorVault(t, engine, set, vault.Config{})
+}
+
+// DoorVault opens a door with settings over a fresh database of the
+// engine, with a vault of the given config (its KeyDir is the test's own),
+// for instance coarser blind indexes.
+func DoorVault(t testing.TB, engine string, set door.Settings, vc vault.Config) *Env {
+	t.Helper()
 	db := DB(t, engine)
 	keys := filepath.Join(t.TempDir(), "keys")
-	v, err := vault.Open(vault.Config{KeyDir: keys})
+	vc.KeyDir = keys
+	v, err := vault.Open(vc)
 	if err != nil {
 		t.Fatal(err)
 	}
