@@ -26,7 +26,7 @@ CREATE INDEX deadlines_escalated ON deadlines(met_at, escalated_at, id) WHERE es
 CREATE INDEX tasks_org_open ON tasks(org_id, created_at, id) WHERE state = 'open';
 CREATE INDEX service_referrals_to_open ON service_referrals(to_org, sent_at, id) WHERE state IN ('sent', 'received', 'accepted', 'in_progress');
 
-ALTER TABLE breakglass ADD COLUMN reviewed_at BIGINT NOT NULL DEFAULT 0;
+-- breakglass.reviewed_at comes with the review itself (0015_evidence).
 CREATE INDEX breakglass_unreviewed ON breakglass(opened_at, id) WHERE reviewed_at = 0;
 
 ALTER TABLE users ADD COLUMN email BYTEA;
