@@ -29,6 +29,7 @@ func TestAuditVerifyUnderLiveWrites(t *testing.T) {
 		var wg sync.WaitGroup
 		var writes atomic.Int64
 		errc := make(chan error, 2)
+		wrote := make(chan struct{}, 1) // a write committed since the verifier last looked
 		for range 2 {
 			wg.Go(func() {
 				for wctx.Err() == nil {
@@ -39,20 +40,33 @@ func TestAuditVerifyUnderLiveWrites(t *testing.T) {
 						return
 					}
 					writes.Add(1)
+					select {
+					case wrote <- struct{}{}:
+					default:
+					}
 				}
 			})
 		}
 		// Verify until the writers have written well past several verify
-		// runs, so that writes commit while the log is being read.
+		// runs, so that writes commit while the log is being read. Each run
+		// after the first waits for a write committed since the one before
+		// (however slowly the machine lets the writers go), so writes and
+		// verify runs always interleave and the loop ends on writes, not time.
 		var runs int
 		for runs = 0; runs < 8 || writes.Load() < 200; runs++ {
+			if runs > 0 {
+				select {
+				case <-wrote:
+				case err := <-errc: // a writer stopped: nothing more will come
+					stop()
+					wg.Wait()
+					t.Fatalf("a concurrent write failed: %v", err)
+				}
+			}
 			if _, err := w.Door.VerifyAudit(ctx); err != nil {
 				stop()
 				wg.Wait()
 				t.Fatalf("verify run %d with %d concurrent writes: %v", runs, writes.Load(), err)
-			}
-			if runs > 400 {
-				break
 			}
 		}
 		stop()
