@@ -159,7 +159,7 @@ func (in *ReferralInput) Validate(now time.Time) error {
 		es = append(es, FieldError("nationalities", "error.too_many_items", 5))
 	}
 	for _, c := range in.Nationalities {
-		if !validCountry(c) {
+		if !ValidCountry(c) {
 			es = append(es, FieldError("nationalities", "error.unknown_value"))
 			break
 		}
@@ -168,7 +168,7 @@ func (in *ReferralInput) Validate(now time.Time) error {
 		es = append(es, FieldError("languages", "error.too_many_items", 5))
 	}
 	for _, l := range in.Languages {
-		if !validLanguage(l) {
+		if !ValidLanguage(l) {
 			es = append(es, FieldError("languages", "error.unknown_value"))
 			break
 		}
@@ -284,17 +284,4 @@ func AgeFromBirthDate(partial string, now time.Time) int {
 		age = 0
 	}
 	return age
-}
-
-// validLanguage accepts two- or three-letter lower-case ISO 639 codes.
-func validLanguage(l string) bool {
-	if len(l) < 2 || len(l) > 3 {
-		return false
-	}
-	for _, r := range l {
-		if r < 'a' || r > 'z' {
-			return false
-		}
-	}
-	return true
 }
