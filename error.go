@@ -20,6 +20,7 @@ const (
 	EForbidden    = "forbidden"    // signed in but the action is not for this role (never used for records)
 	ETooMany      = "too_many"     // throttled
 	ETooLarge     = "too_large"    // body or file over the limit
+	EStorageFull  = "storage_full" // the disk (or database) is full: nothing was saved
 	EInternal     = "internal"     // our fault; details only in the log, never in the answer
 )
 

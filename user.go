@@ -33,16 +33,6 @@ var Roles = []Role{
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
-// ReadsCaseData reports whether the role can read any person's data; such
-// roles must use a second factor.
-func (r Role) ReadsCaseData() bool {
-	switch r {
-	case RoleMonitor, RoleSysAdmin:
-		return false
-	}
-	return true
-}
-
 // User is a person who works in the system for one organisation.
 type User struct {
 	ID           string
@@ -66,16 +56,6 @@ type User struct {
 
 // Has reports whether the user holds role r.
 func (u *User) Has(r Role) bool { return slices.Contains(u.Roles, r) }
-
-// NeedsSecondFactor reports whether any of the user's roles reads case data.
-func (u *User) NeedsSecondFactor() bool {
-	for _, r := range u.Roles {
-		if r.ReadsCaseData() {
-			return true
-		}
-	}
-	return false
-}
 
 // RolesString joins roles for storage.
 func RolesString(rs []Role) string {

@@ -10,10 +10,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
-	"github.com/nrm-org/nrm/audit"
 	"github.com/nrm-org/nrm/door"
 	"github.com/nrm-org/nrm/i18n"
 	"github.com/nrm-org/nrm/rules"
@@ -29,6 +27,7 @@ type App struct {
 	Vault   *vault.Vault
 	Door    *door.Service
 	Handler http.Handler
+	Metrics http.Handler // the Prometheus metrics, served apart (ServeMetrics)
 	Log     *slog.Logger
 }
 
@@ -47,7 +46,7 @@ func NewLogger(w io.Writer, format, level string) *slog.Logger {
 // Open opens everything. With migrate false, a stale schema is an error.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	cfg.fill()
-	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Synchronous: cfg.SQLiteSync})
+	db, err := store.Open(ctx, cfg.store())
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +68,13 @@ func (a *App) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	warning, err := cfg.transport()
+	if err != nil {
+		return err
+	}
+	if warning != "" {
+		a.Log.Warn(warning, "addr", cfg.Addr)
+	}
 	if cfg.Migrate {
 		n, err := a.DB.Migrate(ctx)
 		if err != nil {
@@ -81,21 +87,11 @@ func (a *App) open(ctx context.Context) error {
 	if err := a.DB.CheckSchema(ctx); err != nil {
 		return err
 	}
-	vc := vault.Config{KeyDir: cfg.KeyDir}
-	if cfg.MasterKeyFile != "" {
-		b, err := os.ReadFile(cfg.MasterKeyFile) // #nosec G304 -- operator-supplied key file
-		if err != nil {
-			return fmt.Errorf("master key: %w", err)
-		}
-		if vc.MasterSecret, err = vault.ParseMasterSecret(strings.TrimSpace(string(b))); err != nil {
-			return fmt.Errorf("master key: %w", err)
-		}
-	}
-	v, err := vault.Open(vc)
+	want, err := door.ReadKeyIDs(ctx, a.DB)
 	if err != nil {
 		return err
 	}
-	signer, err := audit.LoadOrCreateSigner(cfg.AuditKeyFile)
+	v, signer, err := cfg.openKeys(want)
 	if err != nil {
 		return err
 	}
@@ -112,11 +108,15 @@ func (a *App) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	h, err := web.New(web.Config{Addr: cfg.Addr, Secure: cfg.Secure || cfg.TLSCert != ""}, d, cat, a.Log)
+	wc := cfg.webConfig()
+	if cfg.Secure {
+		a.Log.Warn("--secure is deprecated: the site is HTTPS because of --origin or --tls-cert; drop the flag")
+	}
+	h, err := web.New(wc, d, cat, a.Log)
 	if err != nil {
 		return err
 	}
-	a.Handler = h
+	a.Handler, a.Metrics = h, h.MetricsHandler()
 	return nil
 }
 
@@ -142,14 +142,24 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.escalations(ctx)
 	go a.retention(ctx)
 	go a.statistics(ctx)
-	errc := make(chan error, 1)
-	go func() {
+	err := serveUntil(ctx, srv, func() error {
 		if a.Config.TLSCert != "" {
-			errc <- srv.ServeTLS(ln, a.Config.TLSCert, a.Config.TLSKey)
-		} else {
-			errc <- srv.Serve(ln)
+			return srv.ServeTLS(ln, a.Config.TLSCert, a.Config.TLSKey)
 		}
-	}()
+		return srv.Serve(ln)
+	})
+	if ctx.Err() != nil {
+		// A last checkpoint so the tail is covered.
+		_, _ = a.Door.Checkpoint(context.Background(), true)
+	}
+	return err
+}
+
+// serveUntil runs serve until it fails or ctx ends, then shuts srv down
+// gracefully.
+func serveUntil(ctx context.Context, srv *http.Server, serve func() error) error {
+	errc := make(chan error, 1)
+	go func() { errc <- serve() }()
 	select {
 	case err := <-errc:
 		return err
@@ -161,9 +171,17 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	// A last checkpoint so the tail is covered.
-	_, _ = a.Door.Checkpoint(context.Background(), true)
 	return err
+}
+
+// ServeMetrics serves the Prometheus metrics on ln (a listener apart from
+// the site's: the public handler has no /metrics) until ctx ends.
+func (a *App) ServeMetrics(ctx context.Context, ln net.Listener) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Metrics)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
+		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+	return serveUntil(ctx, srv, func() error { return srv.Serve(ln) })
 }
 
 // loadProfile reads the jurisdiction profile: an operator's file, or a
@@ -203,15 +221,18 @@ func (a *App) escalations(ctx context.Context) {
 
 // statistics keeps the monitoring figures current every minute, through the
 // door: the persons named in the audit log since the last run are
-// recomputed, so a dashboard seldom has catching up to do.
+// recomputed, so a dashboard seldom has catching up to do. The first run,
+// at start-up, may have a long backlog (after a bulk load or a long stop):
+// it catches up in short write transactions of a few persons each, while
+// dashboards answer from the stored rollup and say as of when.
 func (a *App) statistics(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
-		if n, err := a.Door.RefreshStats(ctx); err != nil {
+		if run, err := a.Door.RunRefresh(ctx, 0); err != nil {
 			a.Log.Error("statistics refresh failed", "err", err)
-		} else if n > 0 {
-			a.Log.Info("statistics refreshed", "persons", n)
+		} else if run.Persons > 0 {
+			a.Log.Info("statistics refreshed", "persons", run.Persons, "writes", run.Writes, "longest_write", run.Longest)
 		}
 		select {
 		case <-ctx.Done():
@@ -240,6 +261,9 @@ func (a *App) retention(ctx context.Context) {
 	}
 }
 
+// checkpoints signs an audit checkpoint every CheckpointEvery entries
+// (checked every 30 s) and at least every CheckpointInt. Each reads only the
+// entries since the stored tree state and writes in one short transaction.
 func (a *App) checkpoints(ctx context.Context) {
 	every := a.Config.CheckpointInt
 	if every <= 0 {
@@ -255,14 +279,14 @@ func (a *App) checkpoints(ctx context.Context) {
 		case <-t.C:
 		}
 		force := time.Since(last) >= every
-		cp, err := a.Door.Checkpoint(ctx, force)
+		run, err := a.Door.RunCheckpoint(ctx, force)
 		if err != nil {
 			a.Log.Error("audit checkpoint failed", "err", err)
 			continue
 		}
-		if cp != nil {
+		if cp := run.Checkpoint; cp != nil {
 			last = time.Now()
-			a.Log.Info("audit checkpoint signed", "size", cp.Size)
+			a.Log.Info("audit checkpoint signed", "size", cp.Size, "entries_read", run.LogRows, "writes", run.Writes)
 		}
 	}
 }

@@ -28,25 +28,12 @@ import (
 // startDemo starts the real system (as `nrm demo` does) on a free port.
 func startDemo(t *testing.T, engine string) (url string, a *app.App, logins []app.DemoLogin) {
 	t.Helper()
-	sc := testenv.Config(t, engine)
-	cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.URL, Migrate: true, LogFormat: "text", SQLiteSync: "NORMAL"}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Open(ctx, cfg, slog.New(slog.DiscardHandler))
+	url, a = serveApp(t, engine, app.Config{LogFormat: "text", SQLiteSync: "NORMAL"}, slog.New(slog.DiscardHandler))
+	logins, err := app.Seed(context.Background(), a.Door, 6)
 	if err != nil {
 		t.Fatal(err)
 	}
-	logins, err = app.Seed(ctx, a.Door, 6)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = a.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done; a.Close() })
-	return "http://" + ln.Addr().String(), a, logins
+	return url, a, logins
 }
 
 func secretOf(t *testing.T, logins []app.DemoLogin, user string) string {
@@ -58,6 +45,23 @@ func secretOf(t *testing.T, logins []app.DemoLogin, user string) string {
 	t.Fatalf("no demo login %s", user)
 	return ""
 }
+
+// browserDeadline bounds a browser test's steps. Every step waits for an
+// event or a condition in the page, never for a fixed time, so the deadline
+// only says how long to wait before calling a step stuck; it is generous
+// because the machine may be busy (an Argon2id sign-in alone takes seconds
+// under load).
+const browserDeadline = 5 * time.Minute
+
+// scriptsRan waits until the page has run its scripts: readyState becomes
+// "complete" after the deferred scripts ran and the load event fired. A
+// click on a button a script wires up (the passkey buttons) must not come
+// before, or it does nothing: after a click that navigates, chromedp's
+// WaitVisible returns as soon as the new page's element is shown, which may
+// be before its scripts ran (shown by serving passkey.js 3 s late: the
+// registration click was lost and the test ran into its deadline).
+var scriptsRan = chromedp.Poll[chromedp.Void](`document.readyState === "complete"`,
+	chromedp.WithPollingInterval(10*time.Millisecond), chromedp.WithPollingTimeout(0))
 
 // TestBrowserSignInLanguageSignOut drives headless Chromium through the
 // real pages: password, second factor, the role's home page, a language
@@ -159,10 +163,7 @@ func TestCLIAuditVerifyNamesTampering(t *testing.T) {
 	for _, engine := range testenv.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			_, a, _ := startDemo(t, engine)
-			args := []string{"--data", a.Config.DataDir, "--key-dir", a.Config.KeyDir}
-			if a.Config.DatabaseURL != "" {
-				args = append(args, "--database-url", a.Config.DatabaseURL)
-			}
+			args := storeArgs(a)
 			var out, errb bytes.Buffer
 			if code := app.Run(context.Background(), append([]string{"audit", "verify"}, args...), &out, &errb); code != 0 {
 				t.Fatalf("verify on an untouched trail: %d %s %s", code, out.String(), errb.String())
@@ -252,7 +253,7 @@ func TestBrowserPasskeyEnrolAndSignIn(t *testing.T) {
 	if err := chromedp.Do(bctx, chromedp.Navigate(url+"/login")); err != nil { // starts the browser (no timeout on the first run)
 		t.Fatalf("start browser: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
+	ctx, cancel := context.WithTimeout(bctx, browserDeadline)
 	defer cancel()
 	if _, err := chromedp.Call(ctx, cdpwebauthn.Enable, cdpwebauthn.EnableParams{}); err != nil {
 		t.Fatalf("WebAuthn.enable: %v", err)
@@ -281,6 +282,7 @@ func TestBrowserPasskeyEnrolAndSignIn(t *testing.T) {
 		t.Fatalf("a passkey-only user is offered an authenticator app: %d %v", n, err)
 	}
 	if err := chromedp.Do(ctx,
+		scriptsRan, // the button does nothing until passkey.js has wired it up
 		chromedp.Click(`[data-testid=passkey-register]`),
 		chromedp.WaitVisible(`[data-testid=home-heading]`),
 	); err != nil {
@@ -296,6 +298,7 @@ func TestBrowserPasskeyEnrolAndSignIn(t *testing.T) {
 		chromedp.Click(`[data-testid=signout]`),
 		signIn,
 		chromedp.WaitVisible(`[data-testid=passkey-heading]`),
+		scriptsRan,
 		chromedp.Click(`[data-testid=passkey-login]`),
 		chromedp.WaitVisible(`[data-testid=home-heading]`),
 	); err != nil {
@@ -331,7 +334,7 @@ func TestBrowserPasskeyEnrolAndSignIn(t *testing.T) {
 	if err := chromedp.Do(tctx, chromedp.Navigate(url+"/login")); err != nil {
 		t.Fatal(err)
 	}
-	tctx, cancel = context.WithTimeout(tctx, 60*time.Second)
+	tctx, cancel = context.WithTimeout(tctx, browserDeadline)
 	defer cancel()
 	if _, err := chromedp.Call(tctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `delete window.PublicKeyCredential;`}); err != nil {
 		t.Fatal(err)

@@ -32,12 +32,12 @@ Commands:
   migrate       apply pending database migrations
   user          create | disable | enable | roles | reset-mfa | require-webauthn   (manage users)
   token         mint a scoped, expiring API token for a user
-  audit         verify | checkpoint   (check the tamper-evident audit trail)
+  audit         verify | checkpoint | consistency   (check the tamper-evident audit trail)
   keys          rotate   (new key-encryption key; re-wrap every data key online)
   retention     run   (erase records past their retention period now and print the report)
   stats         rebuild (recompute every statistics fact of the register from the records)
   backup        write a consistent online backup of the database
-  restore       bring a backup back (SQLite: stop the server first)
+  restore       bring a backup back (refused while the database is in use or its keys are missing)
   gen           fill a database with synthetic fictional records (benchmarks)
   totp          print the current code for a TOTP secret (demo convenience)
   version       print the version
@@ -119,7 +119,7 @@ func versionString() string {
 func flags(name string, stderr io.Writer, addr string) (*flag.FlagSet, *Config) {
 	fs := flag.NewFlagSet("nrm "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	c := &Config{}
+	c := &Config{Command: strings.Fields(name)[0]}
 	c.bind(fs, addr)
 	return fs, c
 }
@@ -139,7 +139,15 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		return err
 	}
 	log := NewLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+	// The address first: a busy port is said at once, before any migration
+	// or seeding (and before a temporary directory exists).
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (is another nrm running there?); choose another address with --addr: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
 	var logins []DemoLogin
+	dataNote := "kept"
 	if demo {
 		cfg.Migrate = true
 		if !isSet(fs, "data") && os.Getenv("NRM_DATA_DIR") == "" && cfg.DatabaseURL == "" {
@@ -147,7 +155,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 			if err != nil {
 				return err
 			}
-			cfg.DataDir = dir
+			// Removed when the demo stops (Ctrl-C or SIGTERM cancel ctx), after
+			// the database is closed; --data keeps the data instead.
+			defer os.RemoveAll(dir)
+			cfg.DataDir, dataNote = dir, "removed when the demo stops; --data DIR keeps it"
 		}
 	}
 	if v := os.Getenv("NRM_DATA_DIR"); v != "" && !isSet(fs, "data") {
@@ -163,20 +174,33 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 			return fmt.Errorf("seed: %w", err)
 		}
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
 	// The address to open: localhost rather than 127.0.0.1, because
 	// browsers offer passkeys on a name, never on an IP address.
-	url := defaultOrigin(ln.Addr().String(), cfg.Secure || cfg.TLSCert != "")
+	url := defaultOrigin(ln.Addr().String(), cfg.TLSCert != "")
 	if _, origins, err := cfg.relyingParty(); err == nil && cfg.Origin != "" {
 		url = origins[0]
 	}
 	if demo {
-		printLogins(stdout, url, cfg.DataDir, logins)
+		printLogins(stdout, url, cfg.DataDir+" ("+dataNote+")", logins)
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "engine", a.DB.Engine)
+	// The demo serves no metrics unless asked (no second fixed port).
+	if demo && !isSet(fs, "metrics-addr") && os.Getenv("NRM_METRICS_ADDR") == "" {
+		cfg.MetricsAddr = ""
+	}
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		log.Info("metrics", "addr", mln.Addr().String())
+		go func() {
+			if err := a.ServeMetrics(ctx, mln); err != nil {
+				log.Error("metrics listener", "err", err)
+			}
+		}()
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "engine", a.DB.Engine, "https", a.Config.webConfig().Secure())
 	return a.Serve(ctx, ln)
 }
 
@@ -206,7 +230,7 @@ func printLogins(w io.Writer, url, dataDir string, logins []DemoLogin) {
 	fmt.Fprintf(w, "\nnrm demo — fictional data only — serving %s\n", url)
 	fmt.Fprintf(w, "data directory: %s\n\n", dataDir)
 	fmt.Fprintf(w, "Every demo user has the password: %s\n", DemoPassword)
-	fmt.Fprintf(w, "Roles that read case data need a second factor: add the TOTP secret to an\n")
+	fmt.Fprintf(w, "Every role signs in with a second factor: add the TOTP secret to an\n")
 	fmt.Fprintf(w, "authenticator app, or print the current code with: go run ./cmd/nrm totp SECRET\n")
 	fmt.Fprintf(w, "Once signed in, add a passkey on the Account page (open %s, not the IP address).\n\n", url)
 	fmt.Fprintf(w, "%-18s %-22s %-40s %s\n", "ROLE", "USERNAME", "ORGANISATION", "TOTP SECRET")
@@ -233,7 +257,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	db, err := store.Open(ctx, cfg.store())
 	if err != nil {
 		return err
 	}
@@ -362,40 +386,6 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "verify" && args[0] != "checkpoint") {
-		return errors.New("usage: nrm audit verify|checkpoint [options]")
-	}
-	fs, cfg := flags("audit "+args[0], stderr, "")
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if args[0] == "checkpoint" {
-		cp, err := a.Door.Checkpoint(ctx, true)
-		if err != nil {
-			return err
-		}
-		if cp == nil {
-			fmt.Fprintln(stdout, "no new entries since the last checkpoint")
-			return nil
-		}
-		fmt.Fprintf(stdout, "checkpoint at %d entries signed\n", cp.Size)
-		return nil
-	}
-	n, err := a.Door.VerifyAudit(ctx)
-	if err != nil {
-		return fmt.Errorf("FAILED after %d good entries: %w", n, err)
-	}
-	cps, _ := a.Door.Checkpoints(ctx)
-	fmt.Fprintf(stdout, "audit trail intact: %d entries, %d signed checkpoints\n", n, len(cps))
-	return nil
-}
-
 // openSub checks that a command's only subcommand was given, parses the
 // rest as options and opens the system.
 func openSub(ctx context.Context, cmd, sub string, args []string, stderr io.Writer) (*App, error) {
@@ -472,7 +462,7 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *out == "" {
 		return errors.New("--out is required")
 	}
-	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	db, err := store.Open(ctx, cfg.store())
 	if err != nil {
 		return err
 	}
@@ -493,7 +483,18 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *in == "" {
 		return errors.New("--in is required")
 	}
-	if err := store.Restore(ctx, store.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir}, *in); err != nil {
+	cfg.fill()
+	// The backup is checked against the keys before anything live is
+	// touched: restoring a register no key here can read helps nobody.
+	check := func(ctx context.Context, src store.TableReader) error {
+		want, err := door.ReadKeyIDs(ctx, src)
+		if err != nil || want.Empty() {
+			return err
+		}
+		_, _, err = cfg.openKeys(want)
+		return err
+	}
+	if err := store.Restore(ctx, cfg.store(), *in, check); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "restored")

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/nrm-org/nrm"
+	"github.com/nrm-org/nrm/web"
+	"github.com/nrm-org/nrm/store"
 )
 
 // Config is every option of nrm. Each flag --name is also NRM_NAME (dashes
@@ -28,7 +30,15 @@ type Config struct {
 	MasterKeyFile string
 	AuditKeyFile  string
 	Migrate       bool
-	Secure        bool
+	// Secure is the deprecated --secure: whether the site is https now
+	// follows --origin (or --tls-cert), and --secure only checks that it is.
+	Secure bool
+	// InsecureHTTP accepts serving plain HTTP on an address that is not
+	// loopback (logged at start); without it that stops start-up.
+	InsecureHTTP bool
+	// MetricsAddr is the listener of the Prometheus metrics, apart from the
+	// public one ("" for none).
+	MetricsAddr   string
 	TLSCert       string
 	TLSKey        string
 	LogFormat     string
@@ -43,6 +53,9 @@ type Config struct {
 	RPID          string
 	Origin        string
 	WebAuthnRoles string
+	// Command is the subcommand running ("serve", "backup"…), not an
+	// option: it names the process to PostgreSQL.
+	Command string
 }
 
 // secrets are options whose values may come from NRM_X_FILE.
@@ -57,7 +70,9 @@ func (c *Config) bind(fs *flag.FlagSet, addr string) {
 	fs.StringVar(&c.MasterKeyFile, "master-key-file", "", "file holding the master secret that wraps the keysets (default: KEY-DIR/master.key)")
 	fs.StringVar(&c.AuditKeyFile, "audit-key-file", "", "Ed25519 key that signs audit checkpoints (default: KEY-DIR/audit.key)")
 	fs.BoolVar(&c.Migrate, "migrate", false, "apply pending database migrations before serving")
-	fs.BoolVar(&c.Secure, "secure", false, "served over HTTPS (directly or behind a proxy): __Host- cookies and HSTS")
+	fs.BoolVar(&c.Secure, "secure", false, "deprecated: the site is HTTPS (__Host- cookies, HSTS) when --origin is https:// or with --tls-cert; this flag only checks that it is")
+	fs.BoolVar(&c.InsecureHTTP, "insecure-http", false, "accept serving plain HTTP on an address that is not loopback (no Secure cookie, no HSTS; logged at start)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9464", `address of the Prometheus metrics listener, apart from the site's ("" for none)`)
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate file (serve HTTPS directly)")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS key file")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
@@ -83,7 +98,7 @@ func (c *Config) relyingParty() (rpID string, origins []string, err error) {
 		}
 	}
 	if len(origins) == 0 {
-		origins = []string{defaultOrigin(c.Addr, c.Secure || c.TLSCert != "")}
+		origins = []string{defaultOrigin(c.Addr, c.TLSCert != "")}
 	}
 	hosts := make([]string, len(origins))
 	for i, o := range origins {
@@ -123,6 +138,62 @@ func defaultOrigin(addr string, secure bool) string {
 		return scheme + "://" + host
 	}
 	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// webConfig is the web layer's configuration: the public origins given
+// with --origin (none: the pages answer on whatever host they are asked),
+// and whether the server itself speaks TLS. Whether the site is https is
+// derived from these alone (web.Config.Secure).
+func (c *Config) webConfig() web.Config {
+	var origins []string
+	if c.Origin != "" {
+		_, origins, _ = c.relyingParty() // checked at start-up before this is used
+	}
+	return web.Config{Addr: c.Addr, Origins: origins, TLS: c.TLSCert != ""}
+}
+
+// transport checks how the site is reached, at start-up: all https or all
+// http (mixed origins would make the session cookie fail on some), TLS on
+// the server only for https origins, the deprecated --secure only where
+// the site is https, and plain HTTP on an address other than loopback only
+// with --insecure-http, which the returned warning names for the log. An
+// empty --addr (the caller brings its own listener, as tests do) is not
+// checked.
+func (c *Config) transport() (warning string, err error) {
+	wc := c.webConfig()
+	https := 0
+	for _, o := range wc.Origins {
+		if strings.HasPrefix(o, "https://") {
+			https++
+		}
+	}
+	switch {
+	case https > 0 && https < len(wc.Origins):
+		return "", errors.New("--origin mixes https:// and http:// origins: the session cookie would fail on one of them")
+	case c.TLSCert != "" && len(wc.Origins) > https:
+		return "", errors.New("--tls-cert serves HTTPS, but --origin is http://")
+	case c.Secure && !wc.Secure():
+		return "", errors.New("--secure is deprecated and no longer makes the site HTTPS: give its public origin, --origin https://…, or --tls-cert")
+	case wc.Secure() || c.Addr == "" || loopback(c.Addr):
+		return "", nil
+	case !c.InsecureHTTP:
+		return "", fmt.Errorf("--addr %s is not loopback and the site is plain HTTP: give --origin https://… (TLS at a proxy) or --tls-cert; or accept it with --insecure-http", c.Addr)
+	}
+	return "serving plain HTTP on an address that is not loopback (--insecure-http): the session cookie is not Secure and there is no HSTS", nil
+}
+
+// loopback reports whether a listen address is on the loopback interface
+// only (localhost or a loopback IP; not an empty or unspecified host).
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // webAuthnRoles parses --webauthn-roles; an unknown role is an error.
@@ -168,6 +239,11 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	return fs.Parse(args)
+}
+
+// store is the database part of the configuration.
+func (c *Config) store() store.Config {
+	return store.Config{URL: c.DatabaseURL, DataDir: c.DataDir, Synchronous: c.SQLiteSync, AppName: strings.TrimSpace("nrm " + c.Command)}
 }
 
 func (c *Config) fill() {

@@ -87,6 +87,7 @@ func TestBrowserReferralThroughEveryStep(t *testing.T) {
 	do("indicators, then part of the account",
 		cont,
 		chromedp.WaitVisible(`#account`),
+		scriptsRan, // draft.js keeps what is typed only once it listens
 		chromedp.SendKeys(`#account`, account),
 	)
 	// A reload before sending the step: the draft is on the server, the
@@ -110,6 +111,7 @@ func TestBrowserReferralThroughEveryStep(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid=draft-resume]`),
 		chromedp.Click(`[data-testid=draft-resume]`),
 		chromedp.WaitVisible(`#account`),
+		scriptsRan, // draft.js puts the unsent text back
 	)
 	if got := value(`#account`); got != account {
 		t.Fatalf("the resumed step must keep the account: %q", got)
@@ -163,7 +165,7 @@ func newBrowser(t *testing.T, chrome, url string, logins []app.DemoLogin) *brows
 	if err := chromedp.Do(bctx, chromedp.Navigate(url+"/")); err != nil {
 		t.Fatalf("start browser: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(bctx, 120*time.Second)
+	ctx, cancel := context.WithTimeout(bctx, browserDeadline)
 	t.Cleanup(cancel)
 	return &browser{t: t, ctx: ctx, url: url, logins: logins}
 }

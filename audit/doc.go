@@ -64,4 +64,11 @@
 // needs a few kilobytes regardless of log size. The proof generators
 // ([InclusionProof], [ConsistencyProof]) take all leaves and run in O(n);
 // they are meant for export tooling and tests, not the hot path.
+//
+// Checkpoints do not read the log: the storage layer keeps a [Tree] (the
+// compact range of github.com/transparency-dev/merkle, at most 64 hashes)
+// between checkpoints and appends only the entries since, so a checkpoint
+// costs O(new entries + log n). [ProveConsistency] builds a consistency
+// proof from O(log n) stored interior nodes (level [StoredLevel] and up)
+// and at most 60 entry hashes.
 package audit

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nrm-org/nrm/internal/skipnote"
 )
 
 func TestVerifyValid(t *testing.T) {
@@ -526,9 +528,7 @@ func TestMutationHarness(t *testing.T) {
 // TestVerifyStreamsLongLog streams a log that is generated on the fly and
 // never held in memory: Verify needs only O(log n) state.
 func TestVerifyStreamsLongLog(t *testing.T) {
-	if testing.Short() {
-		t.Skip("short")
-	}
+	skipnote.Short(t, "streams and verifies a log of 50 000 entries")
 	pub, priv := testKey("stream")
 	const n = 50_000
 	r := rand.New(rand.NewPCG(1, 1))

@@ -1,8 +1,8 @@
 // Package auth provides the storage-free building blocks of authentication
 // for nrm: password hashing and policy, TOTP and recovery codes, random
-// secrets and API tokens, login throttling and a WebAuthn wrapper. It keeps
-// no state beyond memory (the Limiter) and imports no other nrm package; the
-// storage/service layer persists what these functions return.
+// secrets and API tokens, the login throttle's policy and a WebAuthn wrapper.
+// It keeps no state and imports no other nrm package; the storage/service
+// layer persists what these functions return.
 //
 // The target is OWASP ASVS 5.0 level 3. Choices:
 //
@@ -35,10 +35,12 @@
 // "nrm_<id>_<secret>": the id is a lookup key, the hash covers the whole
 // token and is compared with EqualHash in constant time.
 //
-// Throttling (V6.3.1): Limiter counts failures per key in a sliding window
-// (5 free per 15 minutes) and then imposes an exponential delay capped at
-// 30 s. It never locks an account out permanently, behaves identically for
-// existing and non-existing accounts, and bounds its memory.
+// Throttling (V6.3.1): Throttle decides, per key, whether an attempt may go
+// through and reserves it before the expensive check (5 at once, then an
+// exponential delay capped at 30 s; the count expires 15 minutes after the
+// last attempt). The caller keeps each key's Attempts in its database. It
+// never locks an account out permanently and behaves identically for
+// existing and non-existing accounts.
 //
 // WebAuthn (V6.3.7, V6.7.2): NewWebAuthn configures go-webauthn with user
 // verification required, discoverable credentials preferred, attestation

@@ -1,229 +1,130 @@
 package auth
 
-import (
-	"container/list"
-	"sync"
-	"time"
-)
+import "time"
 
-// LimiterConfig configures a Limiter. Zero fields take the defaults shown.
-type LimiterConfig struct {
-	// Window is the sliding window in which failures are counted (15m).
-	Window time.Duration
-	// FreeFailures is how many failures in the window cost nothing (5).
-	FreeFailures int
-	// BaseDelay is the delay after the first failure beyond FreeFailures; it
-	// doubles with each further failure (1s).
-	BaseDelay time.Duration
-	// MaxDelay caps the delay (30s).
-	MaxDelay time.Duration
-	// MaxEntries bounds the number of keys tracked (100000). When full, the
-	// least recently failed key is forgotten.
-	MaxEntries int
-}
-
-// Default limiter settings.
+// Default throttle settings.
 const (
-	DefaultLimiterWindow     = 15 * time.Minute
-	DefaultLimiterFree       = 5
-	DefaultLimiterBaseDelay  = time.Second
-	DefaultLimiterMaxDelay   = 30 * time.Second
-	DefaultLimiterMaxEntries = 100_000
+	DefaultThrottleWindow    = 15 * time.Minute
+	DefaultThrottleFree      = 5
+	DefaultThrottleBaseDelay = time.Second
+	DefaultThrottleMaxDelay  = 30 * time.Second
 )
 
-// Limiter throttles authentication attempts per key (ASVS 5.0 V6.3.1). It
-// counts failures per key in a sliding window; up to FreeFailures failures
-// cost nothing, after that each further failure doubles a delay, capped at
-// MaxDelay, measured from the most recent failure.
+// Throttle is the policy that slows authentication attempts per key (ASVS
+// 5.0 V6.3.1). It keeps no state: the caller stores each key's Attempts
+// (in the database, so a restart or a second instance does not forget
+// them) and asks Reserve, under a lock on that key's row, before doing the
+// expensive check.
 //
 // Design goals:
 //
-//   - No account enumeration: keys are opaque strings and the limiter knows
-//     nothing about accounts. The caller must call Fail for failed logins of
-//     unknown accounts exactly as for known ones (and DummyCheck the
-//     password), so Check returns the same wait for the same history.
-//   - No permanent lock-out: the delay is capped and failures expire after
-//     Window, so an attacker can slow a victim's logins by at most MaxDelay
-//     per attempt but never lock them out.
-//   - Bounded memory: at most MaxEntries keys, each holding at most as many
-//     timestamps as it takes to reach MaxDelay; expired keys are evicted.
+//   - Reserve before checking: an attempt is counted when it is let
+//     through, before the password is hashed, so N parallel requests for
+//     one key let at most Free through at once; the others are refused
+//     without any hashing.
+//   - No account enumeration: keys are opaque strings and the policy knows
+//     nothing about accounts. The caller reserves for unknown accounts
+//     exactly as for known ones (and DummyCheck's the password).
+//   - No permanent lock-out: a refused attempt changes nothing, the delay
+//     is capped at MaxDelay and the count expires Window after the last
+//     counted attempt, so an attacker can slow a victim's sign-in by at most
+//     MaxDelay per attempt but never lock them out.
 //
-// Typical use, with two limiters (one per key space, so IP limits can be more
-// generous for shared NAT addresses):
+// Typical use, with one key per account and one per client address:
 //
-//	wait := max(acct.Check(user, now), ip.Check(clientIP, now))
-//	if wait > 0 { respond 429 with Retry-After: wait, without checking the password }
-//	ok := ... CheckPassword or DummyCheck ...
-//	if !ok { acct.Fail(user, now); ip.Fail(clientIP, now) } else { acct.Success(user, now) }
+//	in one short transaction, for the address key and then the account key:
+//	    lock and read the key's Attempts; next, wait := p.Reserve(a, now)
+//	    if wait > 0 { answer 429 with Retry-After: wait, without hashing }
+//	    store next
+//	check the password (or DummyCheck it)
+//	on success: store Attempts{} for the account key and p.Refund the address key
 //
-// Canonicalise account keys (e.g. lower-case) and use the /64 prefix for IPv6
-// addresses. Do not call Success on the IP key: one valid account would then
-// let that IP reset its counter between guesses at other accounts. Rejecting
-// (429) while wait > 0, rather than sleeping, also stops parallel requests
-// from bypassing the delay.
-//
-// Times are passed in by the caller (injectable clock). A Limiter is safe for
-// concurrent use.
-type Limiter struct {
-	cfg    LimiterConfig
-	maxLog int
-
-	mu      sync.Mutex
-	entries map[string]*list.Element // of *limiterEntry
-	lru     *list.List               // front = least recently failed
+// Do not reset the address key on success: one valid account would then let
+// that address reset its counter between guesses at other accounts; refund
+// only the successful attempt itself.
+type Throttle struct {
+	Window    time.Duration // a key's count expires this long after its last counted attempt
+	Free      int           // attempts let through at once, without delay
+	BaseDelay time.Duration // the delay after the Free-th attempt; it doubles with each further one
+	MaxDelay  time.Duration // the cap on the delay
 }
 
-type limiterEntry struct {
-	key   string
-	fails []time.Time // ascending, at most maxLog
-	last  time.Time
+// Attempts is one key's stored state.
+type Attempts struct {
+	Count int       // attempts counted since the window began
+	Last  time.Time // the last counted attempt
+	Next  time.Time // the earliest time the next attempt may go through
 }
 
-// NewLimiter returns a Limiter with cfg; zero fields take the defaults.
-func NewLimiter(cfg LimiterConfig) *Limiter {
-	if cfg.Window <= 0 {
-		cfg.Window = DefaultLimiterWindow
-	}
-	if cfg.FreeFailures <= 0 {
-		cfg.FreeFailures = DefaultLimiterFree
-	}
-	if cfg.BaseDelay <= 0 {
-		cfg.BaseDelay = DefaultLimiterBaseDelay
-	}
-	if cfg.MaxDelay <= 0 {
-		cfg.MaxDelay = DefaultLimiterMaxDelay
-	}
-	if cfg.MaxDelay < cfg.BaseDelay {
-		cfg.MaxDelay = cfg.BaseDelay
-	}
-	if cfg.MaxEntries <= 0 {
-		cfg.MaxEntries = DefaultLimiterMaxEntries
-	}
-	// Only as many timestamps are kept as needed to reach MaxDelay: beyond
-	// that, more failures cannot increase the delay.
-	steps := 1
-	for d := cfg.BaseDelay; d < cfg.MaxDelay && steps < 64; d *= 2 {
-		steps++
-	}
-	return &Limiter{
-		cfg:     cfg,
-		maxLog:  cfg.FreeFailures + steps,
-		entries: make(map[string]*list.Element),
-		lru:     list.New(),
-	}
+// DefaultThrottle returns the policy with the default settings.
+func DefaultThrottle() Throttle {
+	return Throttle{Window: DefaultThrottleWindow, Free: DefaultThrottleFree, BaseDelay: DefaultThrottleBaseDelay, MaxDelay: DefaultThrottleMaxDelay}
 }
 
-// Check returns how long the caller must wait before the next attempt for
-// key may be processed; 0 means go ahead. It does not record anything and
-// allocates nothing for unknown keys.
-func (l *Limiter) Check(key string, now time.Time) (wait time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.evictExpired(now)
-	el, ok := l.entries[key]
-	if !ok {
+// maxCount bounds the stored count: beyond it the delay cannot grow.
+func (p Throttle) maxCount() int {
+	n := p.Free
+	for d := p.BaseDelay; d < p.MaxDelay && n < p.Free+64; d *= 2 {
+		n++
+	}
+	return n + 1
+}
+
+// live is a with an expired count forgotten.
+func (p Throttle) live(a Attempts, now time.Time) Attempts {
+	if !a.Last.IsZero() && now.Sub(a.Last) >= p.Window {
+		return Attempts{}
+	}
+	return a
+}
+
+// Wait is how long an attempt at now would have to wait (0: it may go
+// ahead). It changes nothing.
+func (p Throttle) Wait(a Attempts, now time.Time) time.Duration {
+	a = p.live(a, now)
+	if now.Before(a.Next) {
+		return a.Next.Sub(now)
+	}
+	return 0
+}
+
+// Reserve decides an attempt at now. If it may go ahead, wait is 0 and next
+// is the state to store, with the attempt counted; otherwise wait is how
+// long until it may, and next is a unchanged (a refused attempt costs the
+// key nothing more, so refusals cannot prolong a lock-out).
+func (p Throttle) Reserve(a Attempts, now time.Time) (next Attempts, wait time.Duration) {
+	if w := p.Wait(a, now); w > 0 {
+		return a, w
+	}
+	a = p.live(a, now)
+	a.Count = min(a.Count+1, p.maxCount())
+	a.Last = now
+	a.Next = now.Add(p.delay(a.Count))
+	return a, 0
+}
+
+// Refund gives back one counted attempt (a successful sign-in on an
+// address key): the count goes down by one and the delay is that of the
+// count left.
+func (p Throttle) Refund(a Attempts, now time.Time) Attempts {
+	a = p.live(a, now)
+	if a.Count == 0 {
+		return a
+	}
+	a.Count--
+	a.Next = a.Last.Add(p.delay(a.Count))
+	return a
+}
+
+// delay is the wait after the n-th counted attempt: none before the Free-th,
+// then BaseDelay, doubling, capped at MaxDelay.
+func (p Throttle) delay(n int) time.Duration {
+	if n < p.Free {
 		return 0
 	}
-	e := el.Value.(*limiterEntry)
-	n := e.countSince(now.Add(-l.cfg.Window))
-	if n <= l.cfg.FreeFailures {
-		return 0
-	}
-	wait = e.last.Add(l.delay(n)).Sub(now)
-	if wait < 0 {
-		return 0
-	}
-	return wait
-}
-
-// Fail records a failed attempt for key at now.
-func (l *Limiter) Fail(key string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.evictExpired(now)
-	var e *limiterEntry
-	if el, ok := l.entries[key]; ok {
-		e = el.Value.(*limiterEntry)
-		l.lru.MoveToBack(el)
-	} else {
-		for l.lru.Len() >= l.cfg.MaxEntries {
-			l.remove(l.lru.Front())
-		}
-		e = &limiterEntry{key: key}
-		l.entries[key] = l.lru.PushBack(e)
-	}
-	e.prune(now.Add(-l.cfg.Window))
-	if len(e.fails) >= l.maxLog {
-		copy(e.fails, e.fails[1:])
-		e.fails = e.fails[:len(e.fails)-1]
-	}
-	e.fails = append(e.fails, now)
-	if now.After(e.last) {
-		e.last = now
-	}
-}
-
-// Success forgets all failures for key. Call it for the account key after a
-// fully successful authentication; see the type documentation about IP keys.
-func (l *Limiter) Success(key string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.evictExpired(now)
-	if el, ok := l.entries[key]; ok {
-		l.remove(el)
-	}
-}
-
-// Len returns the number of keys currently tracked (for metrics and tests).
-func (l *Limiter) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.entries)
-}
-
-// delay returns the delay after n failures, n > FreeFailures.
-func (l *Limiter) delay(n int) time.Duration {
-	d := l.cfg.BaseDelay
-	for i := l.cfg.FreeFailures + 1; i < n && d < l.cfg.MaxDelay; i++ {
+	d := p.BaseDelay
+	for i := p.Free; i < n && d < p.MaxDelay; i++ {
 		d *= 2
 	}
-	return min(d, l.cfg.MaxDelay)
-}
-
-// evictExpired drops keys whose last failure is older than the window. The
-// list is ordered by last failure, so this stops at the first live entry and
-// costs amortised O(1).
-func (l *Limiter) evictExpired(now time.Time) {
-	cutoff := now.Add(-l.cfg.Window)
-	for el := l.lru.Front(); el != nil; el = l.lru.Front() {
-		if el.Value.(*limiterEntry).last.After(cutoff) {
-			return
-		}
-		l.remove(el)
-	}
-}
-
-func (l *Limiter) remove(el *list.Element) {
-	e := l.lru.Remove(el).(*limiterEntry)
-	delete(l.entries, e.key)
-}
-
-func (e *limiterEntry) countSince(cutoff time.Time) int {
-	n := 0
-	for _, t := range e.fails {
-		if t.After(cutoff) {
-			n++
-		}
-	}
-	return n
-}
-
-func (e *limiterEntry) prune(cutoff time.Time) {
-	i := 0
-	for i < len(e.fails) && !e.fails[i].After(cutoff) {
-		i++
-	}
-	if i > 0 {
-		e.fails = append(e.fails[:0], e.fails[i:]...)
-	}
+	return min(d, p.MaxDelay)
 }

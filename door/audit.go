@@ -1,6 +1,7 @@
 package door
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -25,6 +26,8 @@ const (
 	ActBreakGlass      = "breakglass.open"
 	ActLoginOK         = "login.success"
 	ActLoginFail       = "login.failure"
+	ActThrottled       = "login.throttled" // a sign-in or second-factor attempt refused by the throttle (one entry per counter and minute)
+	ActRefused         = "access.refused"  // a request refused for the actor's role (403)
 	ActSecondFactorOK  = "mfa.success"
 	ActSecondFactorNo  = "mfa.failure"
 	ActLogout          = "logout"
@@ -122,6 +125,25 @@ type event struct {
 	reason     string // encrypted before it is stored: reasons may themselves be sensitive
 }
 
+type requestIDKey struct{}
+
+// WithRequestID returns a context that carries the id of the request it
+// serves. Every audit entry written under it names that request, including
+// the sign-in events, which have no actor yet to carry it.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RecordRefusal audits a request refused for the actor's role or token
+// (403): the route pattern it was refused at and the reason's message key.
+// Record-level refusals are audited by the door method itself (access).
+func (s *Service) RecordRefusal(ctx context.Context, a *nrm.Actor, route, reason string) error {
+	fields := []string{"route:" + strings.ReplaceAll(route, ",", " "), "reason:" + strings.ReplaceAll(reason, ",", " ")}
+	return fail(s.db.Update(ctx, func(tx *store.Tx) error {
+		return s.appendAudit(ctx, tx, a, event{action: ActRefused, outcome: "denied", fields: fields})
+	}))
+}
+
 // appendAudit chains and writes one audit entry inside tx. The head row is
 // locked (PostgreSQL) or the single writer holds the database (SQLite), so
 // entries are strictly sequential. Any failure aborts the caller's access.
@@ -154,6 +176,9 @@ func (s *Service) appendAudit(ctx context.Context, tx *store.Tx, a *nrm.Actor, e
 		e.ActorUser, e.ActorOrg, e.ActorRole = a.UserID, a.OrgID, a.PrimaryRole()
 		e.Remote, e.RequestID = a.Remote, a.RequestID
 	}
+	if e.RequestID == "" {
+		e.RequestID, _ = ctx.Value(requestIDKey{}).(string)
+	}
 	e.Seal(prev)
 	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor_user, actor_org, actor_role, action, subject, fields, outcome, break_glass, reason, remote, request_id, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -184,111 +209,117 @@ func scanEntry(rows *sql.Rows) (audit.Entry, error) {
 
 const auditCols = `seq, at, actor_user, actor_org, actor_role, action, subject, fields, outcome, break_glass, reason, remote, request_id, prev_hash, hash`
 
-// Checkpoint signs the Merkle root of the whole audit log if at least
-// CheckpointEvery entries (or force) came since the last checkpoint. It
-// returns the checkpoint written, or nil.
-func (s *Service) Checkpoint(ctx context.Context, force bool) (*audit.Checkpoint, error) {
-	var out *audit.Checkpoint
-	err := s.db.Update(ctx, func(tx *store.Tx) error {
-		var head, last int64
-		if err := tx.QueryRow(ctx, `SELECT seq FROM audit_head WHERE id = 1`+tx.ForUpdate()).Scan(&head); err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(size), 0) FROM audit_checkpoints`).Scan(&last); err != nil {
-			return err
-		}
-		if head == last || (!force && head-last < s.set.CheckpointEvery) {
-			return nil
-		}
-		rows, err := tx.Query(ctx, `SELECT hash FROM audit_log WHERE seq <= ? ORDER BY seq`, head)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		leaves := make([][]byte, 0, head)
-		for rows.Next() {
-			var h []byte
-			if err := rows.Scan(&h); err != nil {
-				return err
-			}
-			leaves = append(leaves, h)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if int64(len(leaves)) != head {
-			return fmt.Errorf("audit: %d entries for head %d", len(leaves), head)
-		}
-		cp := audit.SignCheckpoint(s.signer, s.keyID, head, audit.MerkleRoot(leaves), tx.Now)
-		if _, err := tx.Exec(ctx, `INSERT INTO audit_checkpoints (size, root, at, key_id, sig) VALUES (?, ?, ?, ?, ?)`,
-			cp.Size, cp.Root, store.Micros(cp.At), cp.KeyID, cp.Sig); err != nil {
-			return err
-		}
-		out = &cp
-		return nil
-	})
-	return out, err
-}
-
 // Checkpoints lists the signed checkpoints, oldest first.
 func (s *Service) Checkpoints(ctx context.Context) ([]audit.Checkpoint, error) {
 	var cps []audit.Checkpoint
-	err := s.db.View(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT size, root, at, key_id, sig FROM audit_checkpoints ORDER BY size`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c audit.Checkpoint
-			var at int64
-			if err := rows.Scan(&c.Size, &c.Root, &at, &c.KeyID, &c.Sig); err != nil {
-				return err
-			}
-			c.At = store.Time(at)
-			cps = append(cps, c)
-		}
-		return rows.Err()
+	err := s.db.View(ctx, func(tx *store.Tx) (err error) {
+		cps, err = checkpoints(ctx, tx)
+		return err
 	})
 	return cps, err
+}
+
+func checkpoints(ctx context.Context, tx *store.Tx) ([]audit.Checkpoint, error) {
+	return collect(ctx, tx, func(r *sql.Rows) (audit.Checkpoint, error) {
+		var c audit.Checkpoint
+		var at int64
+		err := r.Scan(&c.Size, &c.Root, &at, &c.KeyID, &c.Sig)
+		c.At = store.Time(at)
+		return c, err
+	}, `SELECT size, root, at, key_id, sig FROM audit_checkpoints ORDER BY size`)
 }
 
 // VerifyAudit recomputes the whole chain and every checkpoint. It returns
 // the number of entries checked, and an *audit.Problem naming the first bad
 // entry when anything was edited, deleted, inserted or reordered.
+//
+// It reads the checkpoints, the log and its head in one snapshot, so it
+// can run while the service writes: entries committed meanwhile are simply
+// not part of the view it judges (they are checked by the next run).
 func (s *Service) VerifyAudit(ctx context.Context) (int64, error) {
-	cps, err := s.Checkpoints(ctx)
-	if err != nil {
-		return 0, err
-	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log ORDER BY seq`)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	var seq iter.Seq2[audit.Entry, error] = func(yield func(audit.Entry, error) bool) {
-		for rows.Next() {
-			if !yield(scanEntry(rows)) {
-				return
+	var n int64
+	err := s.db.Snapshot(ctx, func(tx *store.Tx) error {
+		cps, err := checkpoints(ctx, tx)
+		if err != nil {
+			return err
+		}
+		stored, err := loadTree(ctx, tx)
+		if err != nil {
+			return err
+		}
+		tc := treeCheck{stored: stored}
+		rows, err := tx.Query(ctx, `SELECT `+auditCols+` FROM audit_log ORDER BY seq`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var last []byte
+		var seq iter.Seq2[audit.Entry, error] = func(yield func(audit.Entry, error) bool) {
+			for rows.Next() {
+				e, err := scanEntry(rows)
+				last = e.Hash
+				tc.see(&e)
+				if !yield(e, err) {
+					return
+				}
+			}
+			if err := rows.Err(); err != nil {
+				yield(audit.Entry{}, err)
 			}
 		}
-		if err := rows.Err(); err != nil {
-			yield(audit.Entry{}, err)
+		if n, err = audit.Verify(seq, cps, s.PublicKey()); err != nil {
+			return err
 		}
+		rows.Close()
+		// The head must agree with the last entry: a deleted tail shows here.
+		var head int64
+		var hash []byte
+		if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&head, &hash); err != nil {
+			return err
+		}
+		if head != n {
+			return &audit.Problem{Seq: n + 1, Kind: audit.KindTruncated, Detail: fmt.Sprintf("the log ends at %d but its head says %d", n, head)}
+		}
+		if n > 0 && !bytes.Equal(hash, last) {
+			return &audit.Problem{Seq: n, Kind: audit.KindLink, Detail: "the head's hash is not the last entry's hash (the head or the last entry was altered)"}
+		}
+		if p := tc.result(n); p != nil {
+			return p
+		}
+		return nil
+	})
+	return n, err
+}
+
+// treeCheck compares the stored Merkle tree state, from which the next
+// checkpoints are signed, with the tree of the log's first entries as
+// VerifyAudit streams them: a tampered state is named before it signs a
+// wrong checkpoint.
+type treeCheck struct {
+	stored *audit.Tree
+	tree   audit.CompactTree
+	bad    *audit.Problem
+}
+
+func (c *treeCheck) see(e *audit.Entry) {
+	size := c.stored.Size()
+	if e.Seq != c.tree.Size()+1 || e.Seq > size {
+		return
 	}
-	n, err := audit.Verify(seq, cps, s.PublicKey())
-	if err != nil {
-		return n, err
+	c.tree.Append(e.Hash)
+	if e.Seq == size && (!bytes.Equal(c.tree.Root(), c.stored.Root()) || !bytes.Equal(e.Hash, c.stored.Last())) {
+		c.bad = &audit.Problem{Seq: size, Kind: audit.KindCheckpoint, Detail: fmt.Sprintf(
+			"the stored Merkle tree state over entries 1..%d does not match the log (the state was altered; the next checkpoint would sign a wrong root)", size)}
 	}
-	// The head must agree with the last entry: a deleted tail shows here.
-	var head int64
-	if err := s.db.R.QueryRowContext(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&head); err != nil {
-		return n, err
+}
+
+// result is the state's problem once the log's n entries verified.
+func (c *treeCheck) result(n int64) *audit.Problem {
+	if size := c.stored.Size(); size > n {
+		return &audit.Problem{Seq: n + 1, Kind: audit.KindTruncated, Detail: fmt.Sprintf(
+			"log truncated: it ends after entry %d, but the stored Merkle tree state covers %d entries", n, size)}
 	}
-	if head != n {
-		return n, &audit.Problem{Seq: n + 1, Kind: "truncated", Detail: fmt.Sprintf("the log ends at %d but its head says %d", n, head)}
-	}
-	return n, nil
+	return c.bad
 }
 
 // AuditEntry is an audit record as the DPO and the person's disclosure log see it.

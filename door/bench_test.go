@@ -441,6 +441,8 @@ type benchSQL struct {
 	head, auditInsert, headUpdate        string
 	update                               string
 	user, sessionInsert, sessionSweep    string
+	// The sign-in throttle: lock (upsert) a counter, store it, forget it, sweep.
+	throttleLock, throttleStore, throttleForget, throttleSweep string
 }
 
 func newBenchSQL(engine string) benchSQL {
@@ -487,7 +489,30 @@ func newBenchSQL(engine string) benchSQL {
 			FROM users u WHERE u.username = ?`),
 		sessionInsert: bind(`INSERT INTO sessions (id_hash, user_id, stage, csrf, lang, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
 		sessionSweep:  bind(`DELETE FROM sessions WHERE expires_at < ? OR last_seen < ?`),
+		throttleLock: bind(`INSERT INTO login_throttle (throttle_key) VALUES (?) ON CONFLICT (throttle_key) DO UPDATE SET attempts = login_throttle.attempts
+			RETURNING attempts, last_at, next_at, refused_minute, refused`),
+		throttleStore:  bind(`UPDATE login_throttle SET attempts = ?, last_at = ?, next_at = ? WHERE throttle_key = ?`),
+		throttleForget: bind(`DELETE FROM login_throttle WHERE throttle_key = ?`),
+		throttleSweep:  bind(`DELETE FROM login_throttle WHERE throttle_key IN (SELECT throttle_key FROM login_throttle WHERE last_at < ? LIMIT 200` + skipLocked(engine) + `)`),
 	}
+}
+
+func skipLocked(engine string) string {
+	if engine == store.Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
+// rawThrottle is the throttle's database work for one counter: lock it and
+// store it counted (reserve), or lock it and store it refunded.
+func (f *benchFixture) rawThrottle(ctx context.Context, tx *sql.Tx, now time.Time, key string) error {
+	var n, last, next, rm, r int64
+	if err := tx.QueryRowContext(ctx, f.q.throttleLock, key).Scan(&n, &last, &next, &rm, &r); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, f.q.throttleStore, 1, store.Micros(now), store.Micros(now), key)
+	return err
 }
 
 // rawTx runs fn in a transaction on the door's writer pool, as store.Update
@@ -733,9 +758,11 @@ func BenchmarkDoorLogin(b *testing.B) {
 	})
 }
 
-// BenchmarkRawLogin: the login's database work without the password hash,
-// in one write transaction: the user row, the session row, the sweep, the
-// audit row.
+// BenchmarkRawLogin: the login's database work without the password hash:
+// the user row; the throttle's reservation on the address's and the
+// account's counters in a short write transaction of its own (as the door
+// takes it before hashing); then, in one write transaction, the address's
+// refund and the account's reset, the session row, the sweeps, the audit row.
 func BenchmarkRawLogin(b *testing.B) {
 	eachEngine(b, func(b *testing.B, f *benchFixture) {
 		ctx := context.Background()
@@ -745,6 +772,21 @@ func BenchmarkRawLogin(b *testing.B) {
 		absolute := f.env.Door.Settings().SessionAbsolute
 		for b.Loop() {
 			err := f.rawTx(ctx, func(tx *sql.Tx, now time.Time) error {
+				if err := f.rawThrottle(ctx, tx, now, "ip:"+benchRemote); err != nil {
+					return err
+				}
+				return f.rawThrottle(ctx, tx, now, "u:"+benchUser)
+			})
+			if err != nil {
+				b.Fatalf("raw reservation: %v", err)
+			}
+			err = f.rawTx(ctx, func(tx *sql.Tx, now time.Time) error {
+				if err := f.rawThrottle(ctx, tx, now, "ip:"+benchRemote); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, f.q.throttleForget, "u:"+benchUser); err != nil {
+					return err
+				}
 				var id, org, username, display, roles, lang, pwHash, rec string
 				var disabled, lastStep, version int64
 				var totp []byte
@@ -759,6 +801,9 @@ func BenchmarkRawLogin(b *testing.B) {
 					return err
 				}
 				if _, err := tx.ExecContext(ctx, f.q.sessionSweep, store.Micros(now), store.Micros(now.Add(-idle))); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, f.q.throttleSweep, store.Micros(now.Add(-auth.DefaultThrottleWindow))); err != nil {
 					return err
 				}
 				a := &nrm.Actor{UserID: id, OrgID: org, Roles: nrm.ParseRoles(roles), Remote: benchRemote}

@@ -65,16 +65,24 @@ type Service struct {
 	keyID     string
 	set       Settings
 	hasher    *auth.Hasher
-	limiter   *auth.Limiter
+	throttle  auth.Throttle
 	log       *slog.Logger
 	rp        *webauthn.WebAuthn
 	auditHook func(tx *store.Tx) error // tests inject audit failures here
-	profile   *rules.Profile
-	cat       *rules.Catalogue
-	imports   sync.Mutex // one statistics import at a time in this instance (statsimport.go)
+	hashHook  func()                   // tests count the password checks that reach argon2id
+	// checkpointHook runs between a checkpoint's read and its write (tests
+	// pause a checkpoint there).
+	checkpointHook func()
+	refreshPer     int // persons per statistics refresh write (0: refreshPerWrite); benchmarks compare
+	profile        *rules.Profile
+	cat            *rules.Catalogue
+	imports        sync.Mutex // one statistics import at a time in this instance (statsimport.go)
+	keys           keyRecord
 }
 
-// New opens the door over a migrated database.
+// New opens the door over a migrated database. It refuses (a
+// *MissingKeyError) a database written under keys that v or signer does
+// not hold.
 func New(ctx context.Context, db *store.DB, v *vault.Vault, signer ed25519.PrivateKey, set Settings, log *slog.Logger) (*Service, error) {
 	if set.SessionIdle == 0 {
 		set.SessionIdle = 15 * time.Minute
@@ -114,14 +122,26 @@ func New(ctx context.Context, db *store.DB, v *vault.Vault, signer ed25519.Priva
 	pub := signer.Public().(ed25519.PublicKey)
 	s := &Service{
 		db: db, vault: v, signer: signer, keyID: audit.KeyID(pub), set: set,
-		hasher: auth.NewHasher(2), limiter: auth.NewLimiter(auth.LimiterConfig{}), log: log, rp: rp,
+		hasher: auth.NewHasher(2), throttle: auth.DefaultThrottle(), log: log, rp: rp,
 		profile: set.Profile, cat: rules.Indicators(),
 	}
+	want, err := ReadKeyIDs(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if err := want.CheckKeys(v, s.keyID); err != nil {
+		return nil, err
+	}
 	err = db.Update(ctx, func(tx *store.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ?) ON CONFLICT (id) DO NOTHING`, make([]byte, 32))
-		return err
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ?) ON CONFLICT (id) DO NOTHING`, make([]byte, 32)); err != nil {
+			return err
+		}
+		return s.recordKeys(ctx, tx, want)
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.sealLegacy(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -167,6 +187,9 @@ func newCode() string {
 func fail(err error) error {
 	if err == nil {
 		return nil
+	}
+	if store.IsStorageFull(err) {
+		return &nrm.Error{Code: nrm.EStorageFull, Key: "error.storage_full", Err: err}
 	}
 	var e *nrm.Error
 	if errors.As(err, &e) {

@@ -39,6 +39,9 @@ func (s *Service) SaveDraft(ctx context.Context, a *nrm.Actor, d Draft) (*Draft,
 	if a.UserID == "" || a.System {
 		return nil, nrm.Errorf(nrm.EForbidden, "error.forbidden")
 	}
+	if err := scoped(a, nrm.Write); err != nil {
+		return nil, err
+	}
 	if !containsStr(DraftKinds, d.Kind) {
 		return nil, nrm.FieldError("kind", "error.unknown_value")
 	}
@@ -152,6 +155,9 @@ func (s *Service) Drafts(ctx context.Context, a *nrm.Actor) ([]Draft, error) {
 func (s *Service) DeleteDraft(ctx context.Context, a *nrm.Actor, id string) error {
 	if a.UserID == "" || !validID(id) {
 		return nrm.ErrNotFound
+	}
+	if err := scoped(a, nrm.Write); err != nil {
+		return err
 	}
 	return fail(s.db.Update(ctx, func(tx *store.Tx) error {
 		res, err := tx.Exec(ctx, `DELETE FROM drafts WHERE id = ? AND user_id = ?`, id, a.UserID)

@@ -30,7 +30,7 @@ func (s *Service) dek(ctx context.Context, tx *store.Tx, subject string, create 
 		if _, err := tx.Exec(ctx, `INSERT INTO subject_keys (subject_id, wrapped, created_at) VALUES (?, ?, ?)`, subject, w, store.Micros(tx.Now)); err != nil {
 			return nil, err
 		}
-		return d, nil
+		return d, s.recordWrap(ctx, tx, w)
 	} else if err != nil {
 		return nil, err
 	}
@@ -105,6 +105,9 @@ func (s *Service) RotateKeys(ctx context.Context) (int, error) {
 				}
 				// Only replace the exact value read, so a concurrent shred is never undone.
 				if _, err := tx.Exec(ctx, `UPDATE subject_keys SET wrapped = ? WHERE subject_id = ? AND wrapped = ?`, w, r.id, r.wrapped); err != nil {
+					return err
+				}
+				if err := s.recordWrap(ctx, tx, w); err != nil {
 					return err
 				}
 				n++

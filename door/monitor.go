@@ -36,8 +36,23 @@ const (
 	ActStatsDelete  = "stats.delete"
 )
 
-// refreshBatch is how many audit entries one refresh transaction reads.
+// refreshBatch is how many audit entries one refresh round reads (on the
+// reader side) to list the persons to recompute.
 const refreshBatch = 2000
+
+// refreshPerWrite is how many persons one refresh write transaction
+// recomputes: a few milliseconds of holding the writer.
+const refreshPerWrite = 25
+
+// inlineRefresh is how many waiting persons a dashboard recomputes before
+// answering; beyond it, it answers from the stored rollup, says how fresh
+// that is, and leaves the catching up to the background job.
+const inlineRefresh = 200
+
+// inlineEntries bounds the audit entries a dashboard reads to list those
+// persons (ten rounds, a few milliseconds on the reader side): a busy
+// service writes thousands of entries a minute that name no person.
+const inlineEntries = 10 * refreshBatch
 
 // factPage is how many persons a rebuild computes per round of queries.
 const factPage = 2000
@@ -328,21 +343,29 @@ func (r rollup) add(f *stats.Fact, items []stats.Item, sign int) {
 	}
 }
 
-// write adds the accumulated counts to stat_counts and drops rows that
-// reached zero.
+// write adds the accumulated counts to stat_counts and drops the rows that
+// reached zero — only rows that went down can, so only those are looked at
+// (a sweep of the dataset's rows made every refresh cost the rollup's size).
 func (r rollup) write(ctx context.Context, tx *store.Tx, dataset string) error {
 	for k, n := range r {
 		if n == 0 {
 			continue
 		}
+		args := []any{dataset, int(k.from), int(k.to), k.region, store.Int(k.emergency), k.dim, k.val}
 		if _, err := tx.Exec(ctx, `INSERT INTO stat_counts (dataset, p_from, p_to, region, emergency, dim, val, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (dataset, p_from, p_to, region, emergency, dim, val) DO UPDATE SET n = stat_counts.n + excluded.n`,
-			dataset, int(k.from), int(k.to), k.region, store.Int(k.emergency), k.dim, k.val, n); err != nil {
+			append(args, n)...); err != nil {
+			return fmt.Errorf("stat_counts: %w", err)
+		}
+		if n > 0 {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM stat_counts WHERE dataset = ? AND p_from = ? AND p_to = ? AND region = ? AND emergency = ?
+			AND dim = ? AND val = ? AND n = 0`, args...); err != nil {
 			return fmt.Errorf("stat_counts: %w", err)
 		}
 	}
-	_, err := tx.Exec(ctx, `DELETE FROM stat_counts WHERE dataset = ? AND n = 0`, dataset)
-	return err
+	return nil
 }
 
 // takeOld removes a stored fact's items from the rollup (r collects the
@@ -388,55 +411,132 @@ func dropFact(ctx context.Context, tx *store.Tx, r rollup, dataset, key string) 
 	return err
 }
 
+// RefreshRun is what one refresh did, counted: the audit entries read as
+// the change feed, the persons recomputed, and the write transactions it
+// took (each recomputes at most refreshPerWrite persons). Longest is the
+// longest of those transactions from its first statement to its commit (how
+// long it held the writer), for the benchmarks.
+type RefreshRun struct {
+	Entries     int64
+	Persons     int
+	Writes      int
+	MaxPerWrite int
+	Longest     time.Duration
+	Held        time.Duration // all the writes together, from first statement to commit
+	Caught      bool          // the facts reached the audit head read last
+}
+
 // RefreshStats brings the register's facts up to date with the audit log:
-// the persons named by audit entries since the watermark are recomputed, in
-// transactions of refreshBatch entries that each move the watermark and
-// leave one audit entry. It returns the number of persons recomputed.
+// the persons named by audit entries since the watermark are recomputed.
+// It returns the number of persons recomputed. See RunRefresh.
 func (s *Service) RefreshStats(ctx context.Context) (int, error) {
-	a := nrm.SystemActor("statistics")
-	total := 0
+	run, err := s.RunRefresh(ctx, 0)
+	return run.Persons, err
+}
+
+// RunRefresh brings the facts up to date in short transactions: the
+// persons named by the next refreshBatch audit entries are listed on the
+// reader side, then recomputed refreshPerWrite at a time, each write with
+// its audit entry; the last write of a round moves the watermark. A
+// background refresh (limit 0) never holds the writer for more than one
+// such write, and between two writes leaves it free at least as long as
+// the last one held it.
+// With limit > 0 it stops, leaving the rest to the background job, before
+// it would recompute more than limit persons in all or read more than
+// inlineEntries audit entries (the dashboard's inline catch-up).
+func (s *Service) RunRefresh(ctx context.Context, limit int) (RefreshRun, error) {
+	var run RefreshRun
 	for {
-		n, done := 0, false
-		err := s.db.Update(ctx, func(tx *store.Tx) error {
-			var mark, head int64
-			if err := tx.QueryRow(ctx, `SELECT audit_seq FROM stat_state WHERE id = 1`+tx.ForUpdate()).Scan(&mark); err != nil {
+		var mark, head, upto int64
+		var ids []string
+		err := s.db.Snapshot(ctx, func(tx *store.Tx) error {
+			if err := tx.QueryRow(ctx, `SELECT s.audit_seq, h.seq FROM stat_state s, audit_head h WHERE s.id = 1 AND h.id = 1`).Scan(&mark, &head); err != nil {
 				return err
 			}
-			if err := tx.QueryRow(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&head); err != nil {
-				return err
-			}
-			if head <= mark {
-				done = true
+			upto = min(head, mark+refreshBatch)
+			if upto <= mark || (limit > 0 && run.Entries+upto-mark > inlineEntries) {
 				return nil
 			}
-			upto := min(head, mark+refreshBatch)
-			ids, err := collect(ctx, tx, func(r *sql.Rows) (string, error) {
+			var err error
+			ids, err = collect(ctx, tx, func(r *sql.Rows) (string, error) {
 				var id string
 				return id, r.Scan(&id)
 			}, `SELECT DISTINCT a.subject FROM audit_log a JOIN persons p ON p.id = a.subject WHERE a.seq > ? AND a.seq <= ?`, mark, upto)
-			if err != nil {
-				return err
-			}
-			if err := s.refreshPersons(ctx, tx, ids); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, `UPDATE stat_state SET audit_seq = ? WHERE id = 1`, upto); err != nil {
-				return err
-			}
-			n = len(ids)
-			if n == 0 {
-				return nil
-			}
-			return s.appendAudit(ctx, tx, a, event{action: ActStatsRefresh, fields: []string{fmt.Sprintf("persons:%d", n)}})
+			return err
 		})
 		if err != nil {
-			return total, fail(err)
+			return run, fail(err)
 		}
-		total += n
-		if done {
-			return total, nil
+		run.Caught = head <= mark
+		if run.Caught || (limit > 0 && (run.Entries+upto-mark > inlineEntries || run.Persons+len(ids) > limit)) {
+			return run, nil
+		}
+		run.Entries += upto - mark
+		// Whether this round moved the watermark or another refresh did
+		// first, the next round reads it again.
+		if err := s.refreshRound(ctx, ids, mark, upto, limit == 0, &run); err != nil {
+			return run, fail(err)
 		}
 	}
+}
+
+// refreshRound recomputes the persons of one round, refreshPerWrite per
+// write transaction; the last moves the watermark from mark to upto unless
+// another refresh moved it (what was recomputed stays right, being computed
+// from the records as they are).
+func (s *Service) refreshRound(ctx context.Context, ids []string, mark, upto int64, pace bool, run *RefreshRun) error {
+	a := nrm.SystemActor("statistics")
+	per := refreshPerWrite
+	if s.refreshPer > 0 {
+		per = s.refreshPer
+	}
+	chunks := slices.Collect(slices.Chunk(ids, per))
+	if len(chunks) == 0 {
+		chunks = [][]string{nil}
+	}
+	for i, chunk := range chunks {
+		last := i == len(chunks)-1
+		var start time.Time
+		err := s.db.Update(ctx, func(tx *store.Tx) error {
+			start = time.Now() // the writer is held from here to the commit
+			// One refresh writes at a time: the lock orders the facts' old
+			// and new values (PostgreSQL; SQLite has one writer).
+			var now int64
+			if err := tx.QueryRow(ctx, `SELECT audit_seq FROM stat_state WHERE id = 1`+tx.ForUpdate()).Scan(&now); err != nil {
+				return err
+			}
+			if err := s.refreshPersons(ctx, tx, chunk); err != nil {
+				return err
+			}
+			if last && now == mark {
+				if _, err := tx.Exec(ctx, `UPDATE stat_state SET audit_seq = ? WHERE id = 1`, upto); err != nil {
+					return err
+				}
+			}
+			if len(chunk) == 0 {
+				return nil
+			}
+			return s.appendAudit(ctx, tx, a, event{action: ActStatsRefresh, fields: []string{fmt.Sprintf("persons:%d", len(chunk))}})
+		})
+		if err != nil {
+			return err
+		}
+		run.Writes++
+		run.Persons += len(chunk)
+		run.MaxPerWrite = max(run.MaxPerWrite, len(chunk))
+		held := time.Since(start)
+		run.Longest, run.Held = max(run.Longest, held), run.Held+held
+		if pace {
+			// In the background, leave the writer (and the processor) to
+			// requests at least as long as the write held it.
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(min(held, 50*time.Millisecond)):
+			}
+		}
+	}
+	return nil
 }
 
 // refreshPersons recomputes the facts of the listed persons inside tx.
@@ -479,6 +579,10 @@ func (s *Service) RebuildStats(ctx context.Context) (int, error) {
 	n := 0
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
 		n = 0
+		var mark int64 // taken so that no refresh writes facts meanwhile
+		if err := tx.QueryRow(ctx, `SELECT audit_seq FROM stat_state WHERE id = 1`+tx.ForUpdate()).Scan(&mark); err != nil {
+			return err
+		}
 		for _, q := range []string{`DELETE FROM stat_facts WHERE dataset = ?`, `DELETE FROM stat_counts WHERE dataset = ?`} {
 			if _, err := tx.Exec(ctx, q, DatasetNRM); err != nil {
 				return err
@@ -592,7 +696,10 @@ func (s *Service) Statistics(ctx context.Context, a *nrm.Actor, f stats.Filter) 
 		return nil, nrm.FieldError("to", "error.stats_period")
 	}
 	if f.Dataset == DatasetNRM {
-		if _, err := s.RefreshStats(ctx); err != nil {
+		// Catch up inline only when little waits: after a restart or a bulk
+		// load the figures come from the stored rollup at once, saying how
+		// fresh they are, while the background job catches up.
+		if _, err := s.RunRefresh(ctx, inlineRefresh); err != nil {
 			return nil, err
 		}
 	}
@@ -611,9 +718,46 @@ func (s *Service) Statistics(ctx context.Context, a *nrm.Actor, f stats.Filter) 
 			return err
 		}
 		rep = stats.Build(t, f, s.statOptions(tx.Now, name))
+		rep.AsOf, rep.Current = tx.Now, true // an imported dataset does not change
+		if f.Dataset == DatasetNRM {
+			if rep.AsOf, rep.Current, err = statsFreshness(ctx, tx); err != nil {
+				return err
+			}
+		}
 		return s.appendAudit(ctx, tx, a, event{action: ActStatsRead, subject: f.Dataset, fields: []string{"aggregates"}})
 	})
 	return rep, err
+}
+
+// statsFreshness says how fresh the register's figures are: current when
+// no audit entry after the watermark names a person (the log is the change
+// feed), else as of the time of the last entry counted (zero when nothing
+// was counted yet). The look for a named person is made only over a short
+// backlog; a long one is not current.
+func statsFreshness(ctx context.Context, tx *store.Tx) (asOf time.Time, current bool, err error) {
+	var mark, head int64
+	if err := tx.QueryRow(ctx, `SELECT s.audit_seq, h.seq FROM stat_state s, audit_head h WHERE s.id = 1 AND h.id = 1`).Scan(&mark, &head); err != nil {
+		return asOf, false, err
+	}
+	current = head <= mark
+	if !current && head-mark <= refreshBatch {
+		var named int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log a JOIN persons p ON p.id = a.subject WHERE a.seq > ? AND a.seq <= ?`, mark, head).Scan(&named); err != nil {
+			return asOf, false, err
+		}
+		current = named == 0
+	}
+	if current {
+		return tx.Now, true, nil
+	}
+	if mark == 0 {
+		return asOf, false, nil
+	}
+	var at int64
+	if err := tx.QueryRow(ctx, `SELECT at FROM audit_log WHERE seq = ?`, mark).Scan(&at); err != nil {
+		return asOf, false, err
+	}
+	return store.Time(at), false, nil
 }
 
 // totals sums the rollup rows the filter selects, in the database: one

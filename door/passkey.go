@@ -87,22 +87,15 @@ func (s *Service) mustWebAuthn(u *nrm.User) bool {
 	return false
 }
 
-// needsSecondFactor: roles that read case data, and anyone the policy
-// requires a passkey of (even an administrator).
-func (s *Service) needsSecondFactor(u *nrm.User) bool {
-	return u.NeedsSecondFactor() || s.mustWebAuthn(u)
-}
-
-// firstStage is the stage of a session just after the password. A user
-// who must use a passkey but has only TOTP proves TOTP once more at the
-// password stage and is then sent to register a passkey (see
-// VerifySecondFactor): a password alone never adds a factor to an account
-// that has one.
+// firstStage is the stage of a session just after the password. Every
+// role proves a second factor — the administrator and the monitor too: an
+// administrator's account changes roles and factors, and a monitor's reads
+// the statistics. One who has none yet enrols one. A user who must use a
+// passkey but has only TOTP proves TOTP once more at the password stage and
+// is then sent to register a passkey (see VerifySecondFactor): a password
+// alone never adds a factor to an account that has one.
 func (s *Service) firstStage(u *nrm.User, passkeys int) string {
-	switch {
-	case !s.needsSecondFactor(u):
-		return StageFull
-	case passkeys > 0, u.HasTOTP:
+	if passkeys > 0 || u.HasTOTP {
 		return StagePassword
 	}
 	return StageEnrol
@@ -422,7 +415,6 @@ func ceremonyStage(kind string) string {
 }
 
 func (s *Service) beginAssertion(ctx context.Context, token, kind string) ([]byte, error) {
-	now := s.Now()
 	var out []byte
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
 		r, err := s.session(ctx, tx, token)
@@ -432,8 +424,11 @@ func (s *Service) beginAssertion(ctx context.Context, token, kind string) ([]byt
 		if r.Stage != ceremonyStage(kind) {
 			return nrm.Errorf(nrm.EForbidden, "error.forbidden")
 		}
-		if wait := s.limiter.Check("mfa:"+r.user.ID, now); wait > 0 {
-			return nrm.Errorf(nrm.ETooMany, "error.too_many", int(wait.Seconds()+0.5))
+		if wait, err := s.throttleWait(ctx, tx, factorKey(r.user.ID)); err != nil || wait > 0 {
+			if err == nil {
+				err = errTooMany(wait)
+			}
+			return err
 		}
 		ps, err := s.loadPasskeys(ctx, tx, r.user.ID)
 		if err != nil {
@@ -458,13 +453,13 @@ func (s *Service) beginAssertion(ctx context.Context, token, kind string) ([]byt
 }
 
 func (s *Service) finishAssertion(ctx context.Context, token, kind string, response []byte, remote string) (string, error) {
-	now := s.Now()
 	action := ActLoginPasskey
 	if kind == ceremonyStepUp {
 		action = ActStepUp
 	}
 	var newToken string
 	var bad error
+	var wait time.Duration
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
 		r, err := s.session(ctx, tx, token)
 		if err != nil {
@@ -473,9 +468,12 @@ func (s *Service) finishAssertion(ctx context.Context, token, kind string, respo
 		if r.Stage != ceremonyStage(kind) {
 			return nrm.Errorf(nrm.EForbidden, "error.forbidden")
 		}
-		ukey := "mfa:" + r.user.ID
-		if wait := s.limiter.Check(ukey, now); wait > 0 {
-			return nrm.Errorf(nrm.ETooMany, "error.too_many", int(wait.Seconds()+0.5))
+		actor := sessionActor(r, remote)
+		// Reserved before the ceremony is taken: a refusal leaves it for
+		// the next try, commits its record and answers 429 below.
+		key := factorKey(r.user.ID)
+		if wait, err = s.reserve(ctx, tx, actor, key); err != nil || wait > 0 {
+			return err
 		}
 		sd, err := s.takeCeremony(ctx, tx, r, kind)
 		if err != nil {
@@ -489,7 +487,6 @@ func (s *Service) finishAssertion(ctx context.Context, token, kind string, respo
 		if err != nil {
 			return err
 		}
-		actor := sessionActor(r, remote)
 		parsed, verr := protocol.ParseCredentialRequestResponseBytes(response)
 		var cred *webauthn.Credential
 		if verr == nil {
@@ -504,11 +501,12 @@ func (s *Service) finishAssertion(ctx context.Context, token, kind string, respo
 		}
 		if verr != nil {
 			s.log.Info("passkey assertion refused", "user", r.user.ID, "ceremony", kind, "err", verr.Error())
-			s.limiter.Fail(ukey, now)
 			bad = errPasskeyFailed
 			return s.appendAudit(ctx, tx, actor, event{action: action, outcome: "denied", fields: fields})
 		}
-		s.limiter.Success(ukey, now)
+		if err := s.succeeded(ctx, tx, nil, key); err != nil {
+			return err
+		}
 		id := credentialID(cred.ID)
 		blob, err := auth.MarshalCredential(cred)
 		if err != nil {
@@ -527,10 +525,12 @@ func (s *Service) finishAssertion(ctx context.Context, token, kind string, respo
 		}
 		return s.appendAudit(ctx, tx, actor, event{action: action, fields: []string{auditRef(id)}})
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		return "", fail(err)
-	}
-	if bad != nil {
+	case wait > 0:
+		return "", errTooMany(wait)
+	case bad != nil:
 		return "", bad
 	}
 	return newToken, nil
@@ -608,7 +608,7 @@ func (s *Service) RemovePasskey(ctx context.Context, token, id, remote string) e
 		if !s.fresh(tx, r) {
 			return errReauthRequired
 		}
-		if len(ps) == 1 && s.needsSecondFactor(r.user) && (s.mustWebAuthn(r.user) || !r.user.HasTOTP) {
+		if len(ps) == 1 && (s.mustWebAuthn(r.user) || !r.user.HasTOTP) {
 			return errPasskeyLast
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM webauthn_credentials WHERE id = ? AND user_id = ?`, id, r.user.ID); err != nil {

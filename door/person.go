@@ -582,6 +582,9 @@ func (s *Service) Grant(ctx context.Context, a *nrm.Actor, personID string, g Gr
 
 // RevokeGrant ends a disclosure; it takes effect on the very next request.
 func (s *Service) RevokeGrant(ctx context.Context, a *nrm.Actor, personID, grantID string) error {
+	if err := scoped(a, nrm.Write); err != nil {
+		return err
+	}
 	return s.access(ctx, a, ActGrantRevoke, func(tx *store.Tx) error {
 		p, _, err := s.load(ctx, tx, a, personID, nrm.Read)
 		if err != nil {
@@ -604,6 +607,9 @@ func (s *Service) RevokeGrant(ctx context.Context, a *nrm.Actor, personID, grant
 
 // Assign puts a user on a record (own organisation only).
 func (s *Service) Assign(ctx context.Context, a *nrm.Actor, personID, userID string) error {
+	if err := scoped(a, nrm.Write); err != nil {
+		return err
+	}
 	return s.access(ctx, a, ActPersonUpdate, func(tx *store.Tx) error {
 		p, _, err := s.load(ctx, tx, a, personID, nrm.Read)
 		if err != nil {
@@ -625,6 +631,9 @@ func (s *Service) Assign(ctx context.Context, a *nrm.Actor, personID, userID str
 func (s *Service) BreakGlass(ctx context.Context, a *nrm.Actor, personID, reason string) error {
 	if !nrm.CanBreakGlass(a) {
 		return nrm.Errorf(nrm.EForbidden, "error.forbidden")
+	}
+	if err := scoped(a, nrm.Write); err != nil {
+		return err
 	}
 	reason = strings.TrimSpace(reason)
 	if len([]rune(reason)) < 10 {

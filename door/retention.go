@@ -46,7 +46,7 @@ var erasable = []struct {
 	{"follow_ups", []string{"note"}},
 	{"return_risk_assessments", []string{"note"}},
 	{"child_return_assessments", []string{"child_views", "note"}},
-	{"receiving_contacts", []string{"contact"}},
+	{"receiving_contacts", []string{"organisation", "contact"}},
 	{"person_links", []string{"name", "note"}},
 	{"justice_proceedings", []string{"police_ref", "witness_note"}},
 	{"justice_stages", []string{"reference"}},

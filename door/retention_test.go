@@ -255,11 +255,15 @@ func isCode(err error, code string) bool {
 // checkpoint has written every page, the heap and TOAST files of the tables
 // erased data lived in (the test role needs pg_checkpoint and
 // pg_read_all_settings, and the test must run where the data directory is
-// readable: .ci/pg-setup.sh and CI as root). PostgreSQL's own write-ahead
+// readable: .ci/pg-setup.sh and CI as root); tables, when given, replace
+// the default list. PostgreSQL's own write-ahead
 // log is not read: it keeps the old row versions until the segments are
 // recycled after later checkpoints, which README §Retention documents.
-func databaseFiles(t *testing.T, w *world) []byte {
+func databaseFiles(t *testing.T, w *world, tables ...string) []byte {
 	t.Helper()
+	if len(tables) == 0 {
+		tables = []string{"persons", "interviews", "subject_keys", "drafts"}
+	}
 	var names []string
 	if w.DB.Path() != "" {
 		names = []string{w.DB.Path(), w.DB.Path() + "-wal"}
@@ -271,7 +275,7 @@ func databaseFiles(t *testing.T, w *world) []byte {
 		if err := w.DB.W.QueryRowContext(ctx, `SELECT current_setting('data_directory')`).Scan(&dir); err != nil {
 			t.Fatalf("data_directory (grant pg_read_all_settings to the test role): %v", err)
 		}
-		for _, tbl := range []string{"persons", "interviews", "subject_keys", "drafts"} {
+		for _, tbl := range tables {
 			rows, err := w.DB.W.QueryContext(ctx, `SELECT pg_relation_filepath(c.oid) FROM pg_class c
 				WHERE c.oid = to_regclass($1) OR c.oid = (SELECT reltoastrelid FROM pg_class WHERE oid = to_regclass($1))`, tbl)
 			if err != nil {

@@ -189,7 +189,7 @@ func (s *Service) RecordChildAssessment(ctx context.Context, a *nrm.Actor, perso
 }
 
 // AddReceivingContact records a contact in the country of return; the
-// contact itself is encrypted with the person's data key.
+// organisation and the contact are encrypted with the person's data key.
 func (s *Service) AddReceivingContact(ctx context.Context, a *nrm.Actor, personID string, in nrm.ReceivingContact) (string, error) {
 	if err := scoped(a, nrm.Write); err != nil {
 		return "", err
@@ -207,8 +207,12 @@ func (s *Service) AddReceivingContact(ctx context.Context, a *nrm.Actor, personI
 		if err != nil {
 			return err
 		}
+		org, err := s.sealFor(ctx, tx, p, "receiving_contacts", "organisation", id, in.Organisation)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO receiving_contacts (id, person_id, organisation, country, contact, org_id, user_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, p.ID, in.Organisation, in.Country, contact, a.OrgID, a.UserID, store.Micros(tx.Now)); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, p.ID, org, in.Country, contact, a.OrgID, a.UserID, store.Micros(tx.Now)); err != nil {
 			return err
 		}
 		if err := s.tl(ctx, tx, a, p.ID, TLReceivingContact, nrm.PartSummary, map[string]string{"country": in.Country}); err != nil {
@@ -388,10 +392,13 @@ func (s *Service) returnFile(ctx context.Context, tx *store.Tx, a *nrm.Actor, p 
 	}
 	contacts, err := collect(ctx, tx, func(rows *sql.Rows) (*ContactView, error) {
 		v := &ContactView{}
-		var ct []byte
+		var org, ct []byte
 		var ca int64
-		err := rows.Scan(&v.ID, &v.Organisation, &v.Country, &ct, &ca)
+		err := rows.Scan(&v.ID, &org, &v.Country, &ct, &ca)
 		v.CreatedAt = store.Time(ca)
+		if p.ErasedAt.IsZero() { // shown to every reader of the return work, as before it was encrypted
+			cells = append(cells, sealed{"receiving_contacts", "organisation", v.ID, org, &v.Organisation})
+		}
 		if ident {
 			cells = append(cells, sealed{"receiving_contacts", "contact", v.ID, ct, &v.Contact})
 		}

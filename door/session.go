@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/auth"
@@ -16,71 +17,109 @@ import (
 // the account exists, is disabled, or the password was wrong.
 var errLogin = nrm.Errorf(nrm.EUnauthorized, "error.login_failed")
 
-// Login checks a password and opens a session at the password stage (or
-// full, for roles that read no case data). The same work is done, and the
-// same answer given, whether or not the account exists. A fresh session
-// token is issued at every sign-in (no fixation).
+// Login checks a password and opens a session at the password stage (every
+// role proves a second factor next, or enrols one). The same work is done,
+// and the same answer given, whether or not the account exists. The attempt
+// is reserved on the address's and the account's counters before the
+// password is hashed (see throttle.go), so parallel guesses cannot pass the
+// throttle together. A fresh session token and CSRF token are issued at
+// every sign-in (no fixation).
 func (s *Service) Login(ctx context.Context, username, password, remote string) (token string, sess *Session, err error) {
-	now := s.Now()
-	ukey, ikey := "u:"+strings.ToLower(strings.TrimSpace(username)), "ip:"+remote
-	if wait := max(s.limiter.Check(ukey, now), s.limiter.Check(ikey, now)); wait > 0 {
-		return "", nil, nrm.Errorf(nrm.ETooMany, "error.too_many", int(wait.Seconds()+0.5))
-	}
-	if len(username) > 256 || len(password) > auth.MaxPasswordBytes {
-		s.hasher.DummyCheck(password)
-		return "", nil, errLogin
-	}
+	name := normUsername(username)
+	valid := len(username) <= 256 && len(password) <= auth.MaxPasswordBytes && utf8.ValidString(name)
 	var u *nrm.User
-	err = s.db.View(ctx, func(tx *store.Tx) error {
-		var err error
-		u, _, err = scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM users u WHERE u.username = ?`, strings.ToLower(strings.TrimSpace(username))))
-		return err
-	})
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", nil, fail(err)
-	}
-	ok := false
-	if u != nil {
-		ok, _ = s.hasher.Check(u.PasswordHash, password)
-	} else {
-		s.hasher.DummyCheck(password)
+	if valid {
+		if u, err = s.userByName(ctx, name); err != nil {
+			return "", nil, fail(err)
+		}
 	}
 	actor := &nrm.Actor{Remote: remote}
 	if u != nil {
 		actor.UserID, actor.OrgID, actor.Roles = u.ID, u.OrgID, u.Roles
 	}
-	if !ok || u.Disabled {
-		s.limiter.Fail(ukey, now)
-		s.limiter.Fail(ikey, now)
+	addr, acct := addressKey(remote), accountKey(name)
+	var wait time.Duration
+	if err := s.db.Update(ctx, func(tx *store.Tx) error {
+		wait, err = s.reserve(ctx, tx, actor, addr, acct)
+		return err
+	}); err != nil {
+		return "", nil, fail(err)
+	}
+	if wait > 0 {
+		return "", nil, errTooMany(wait)
+	}
+	if !s.checkPassword(u, password, valid) || u.Disabled {
 		if err := s.db.Update(ctx, func(tx *store.Tx) error {
+			if err := s.sweepThrottle(ctx, tx); err != nil {
+				return err
+			}
 			return s.appendAudit(ctx, tx, actor, event{action: ActLoginFail, outcome: "denied"})
 		}); err != nil {
 			return "", nil, fail(err)
 		}
 		return "", nil, errLogin
 	}
-	s.limiter.Success(ukey, now)
+	return s.openSession(ctx, u, actor, addr, acct)
+}
+
+// userByName reads a user by normalized name; nil if there is none.
+func (s *Service) userByName(ctx context.Context, name string) (*nrm.User, error) {
+	var u *nrm.User
+	err := s.db.View(ctx, func(tx *store.Tx) error {
+		var err error
+		u, _, err = scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM users u WHERE u.username = ?`, name))
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return u, err
+}
+
+// checkPassword runs one argon2id check: against the user's hash, or
+// against a dummy hash when there is no such user or the input was
+// refused, so every answer costs the same.
+func (s *Service) checkPassword(u *nrm.User, password string, valid bool) bool {
+	if s.hashHook != nil {
+		s.hashHook()
+	}
+	if u == nil || !valid {
+		s.hasher.DummyCheck(password)
+		return false
+	}
+	ok, _ := s.hasher.Check(u.PasswordHash, password)
+	return ok
+}
+
+// openSession records a successful password: the account's counter is
+// forgotten and the address gets its attempt back, the session is
+// inserted, stale sessions and counters are swept, and the sign-in audited.
+func (s *Service) openSession(ctx context.Context, u *nrm.User, actor *nrm.Actor, addr, acct throttleKey) (string, *Session, error) {
 	token, hash := auth.NewSecret()
 	csrf, _ := auth.NewSecret()
-	sess = &Session{CSRF: csrf, Lang: u.Lang, UserID: u.ID, Username: u.Username, Display: u.DisplayName}
-	var stage string
-	err = s.db.Update(ctx, func(tx *store.Tx) error {
+	sess := &Session{CSRF: csrf, Lang: u.Lang, UserID: u.ID, Username: u.Username, Display: u.DisplayName}
+	err := s.db.Update(ctx, func(tx *store.Tx) error {
+		if err := s.succeeded(ctx, tx, &addr, acct); err != nil {
+			return err
+		}
 		passkeys, err := s.passkeyCount(ctx, tx, u.ID)
 		if err != nil {
 			return err
 		}
-		stage = s.firstStage(u, passkeys)
-		sess.Stage = stage
+		sess.Stage = s.firstStage(u, passkeys)
 		sess.ExpiresAt = tx.Now.Add(s.set.SessionAbsolute)
 		if _, err := tx.Exec(ctx, `INSERT INTO sessions (id_hash, user_id, stage, csrf, lang, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			hash, u.ID, stage, csrf, u.Lang, store.Micros(tx.Now), store.Micros(tx.Now), store.Micros(sess.ExpiresAt)); err != nil {
+			hash, u.ID, sess.Stage, csrf, u.Lang, store.Micros(tx.Now), store.Micros(tx.Now), store.Micros(sess.ExpiresAt)); err != nil {
 			return err
 		}
-		// Sessions past their time are swept as users sign in.
+		// Sessions and counters past their time are swept as users sign in.
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at < ? OR last_seen < ?`, store.Micros(tx.Now), store.Micros(tx.Now.Add(-s.set.SessionIdle))); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, actor, event{action: ActLoginOK, fields: []string{"stage:" + stage}})
+		if err := s.sweepThrottle(ctx, tx); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, actor, event{action: ActLoginOK, fields: []string{"stage:" + sess.Stage}})
 	})
 	if err != nil {
 		return "", nil, fail(err)
@@ -201,9 +240,9 @@ func (s *Service) SessionInfo(ctx context.Context, token string) (*Session, erro
 // new one at the full stage and its new token returned.
 func (s *Service) VerifySecondFactor(ctx context.Context, token, code, remote string) (string, error) {
 	code = strings.TrimSpace(code)
-	now := s.Now()
 	var newToken string
 	var bad, refused bool
+	var wait time.Duration
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
 		r, err := s.session(ctx, tx, token)
 		if err != nil {
@@ -212,11 +251,7 @@ func (s *Service) VerifySecondFactor(ctx context.Context, token, code, remote st
 		if r.Stage == StageEnrol {
 			return nrm.Errorf(nrm.EUnauthorized, "error.signin")
 		}
-		ukey := "mfa:" + r.user.ID
-		if wait := s.limiter.Check(ukey, now); wait > 0 {
-			return nrm.Errorf(nrm.ETooMany, "error.too_many", int(wait.Seconds()+0.5))
-		}
-		actor := &nrm.Actor{UserID: r.user.ID, OrgID: r.user.OrgID, Roles: r.user.Roles, Remote: remote}
+		actor := sessionActor(r, remote)
 		// A user who must use a passkey and has one is not signed in by a
 		// code at all. One who has none yet proves the factor they had
 		// (TOTP or a recovery code) once more, and then must register a
@@ -234,54 +269,65 @@ func (s *Service) VerifySecondFactor(ctx context.Context, token, code, remote st
 			}
 			upgrade = true
 		}
-		ok, how := false, "totp"
-		if len(r.totp) > 0 {
-			secret, err := s.openSystem(ctx, tx, "users", "totp_secret", r.user.ID, r.totp)
-			if err != nil {
-				return err
-			}
-			if step, good := auth.VerifyTOTP(string(secret), code, tx.Now, r.user.TOTPLastStep); good {
-				ok = true
-				if _, err := tx.Exec(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ?`, step, r.user.ID); err != nil {
-					return err
-				}
-			}
+		// The attempt is reserved before the code is checked; a refusal
+		// commits (its record) and answers 429 below.
+		key := factorKey(r.user.ID)
+		if wait, err = s.reserve(ctx, tx, actor, key); err != nil || wait > 0 {
+			return err
 		}
-		if !ok {
-			if i, good := auth.MatchRecoveryCode(code, r.user.RecoveryHash); good {
-				ok, how = true, "recovery"
-				left := append(append([]string{}, r.user.RecoveryHash[:i]...), r.user.RecoveryHash[i+1:]...)
-				if _, err := tx.Exec(ctx, `UPDATE users SET recovery_hashes = ? WHERE id = ?`, strings.Join(left, ","), r.user.ID); err != nil {
-					return err
-				}
-			}
+		how, err := s.checkCode(ctx, tx, r, code)
+		if err != nil {
+			return err
 		}
-		if !ok {
-			s.limiter.Fail(ukey, now)
+		if how == "" {
 			bad = true
 			return s.appendAudit(ctx, tx, actor, event{action: ActSecondFactorNo, outcome: "denied"})
 		}
-		s.limiter.Success(ukey, now)
+		if err := s.succeeded(ctx, tx, nil, key); err != nil {
+			return err
+		}
 		stage, fields := StageFull, []string{how}
 		if upgrade {
 			stage, fields = StageEnrol, append(fields, "passkey_enrol_next")
 		}
-		newToken, err = s.replaceSession(ctx, tx, r, stage)
-		if err != nil {
+		if newToken, err = s.replaceSession(ctx, tx, r, stage); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, actor, event{action: ActSecondFactorOK, fields: fields})
 	})
-	if err != nil {
-		return "", err
-	}
-	if refused {
+	switch {
+	case err != nil:
+		return "", fail(err)
+	case wait > 0:
+		return "", errTooMany(wait)
+	case refused:
 		return "", nrm.FieldError("code", "error.passkey_required")
-	}
-	if bad {
+	case bad:
 		return "", nrm.FieldError("code", "error.code_wrong")
 	}
 	return newToken, nil
+}
+
+// checkCode checks a TOTP code (not a step used before) or, failing that, a
+// recovery code (used up by this). It answers how the user proved it
+// ("totp" or "recovery"), or "" if the code is wrong.
+func (s *Service) checkCode(ctx context.Context, tx *store.Tx, r *sessionRow, code string) (string, error) {
+	if len(r.totp) > 0 {
+		secret, err := s.openSystem(ctx, tx, "users", "totp_secret", r.user.ID, r.totp)
+		if err != nil {
+			return "", err
+		}
+		if step, good := auth.VerifyTOTP(string(secret), code, tx.Now, r.user.TOTPLastStep); good {
+			_, err := tx.Exec(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ?`, step, r.user.ID)
+			return "totp", err
+		}
+	}
+	if i, good := auth.MatchRecoveryCode(code, r.user.RecoveryHash); good {
+		left := append(append([]string{}, r.user.RecoveryHash[:i]...), r.user.RecoveryHash[i+1:]...)
+		_, err := tx.Exec(ctx, `UPDATE users SET recovery_hashes = ? WHERE id = ?`, strings.Join(left, ","), r.user.ID)
+		return "recovery", err
+	}
+	return "", nil
 }
 
 // promote replaces a session by a new full one with the second factor proven now.
@@ -290,16 +336,17 @@ func (s *Service) promote(ctx context.Context, tx *store.Tx, r *sessionRow) (str
 }
 
 // replaceSession replaces a session by a new one at stage, with the second
-// factor proven now: a new token (the old one is deleted, so a token seen
-// before the second factor is worth nothing after it), the same CSRF
-// token, language and absolute expiry.
+// factor proven now: a new token and a new CSRF token (the old ones are
+// deleted with the old row, so nothing seen before the second factor is
+// worth anything after it), the same language and absolute expiry.
 func (s *Service) replaceSession(ctx context.Context, tx *store.Tx, r *sessionRow, stage string) (string, error) {
 	token, hash := auth.NewSecret()
+	csrf, _ := auth.NewSecret()
 	if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE id_hash = ?`, r.hash); err != nil {
 		return "", err
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO sessions (id_hash, user_id, stage, csrf, lang, created_at, last_seen, expires_at, mfa_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		hash, r.user.ID, stage, r.CSRF, r.Lang, store.Micros(tx.Now), store.Micros(tx.Now), store.Micros(r.ExpiresAt), store.Micros(tx.Now))
+		hash, r.user.ID, stage, csrf, r.Lang, store.Micros(tx.Now), store.Micros(tx.Now), store.Micros(r.ExpiresAt), store.Micros(tx.Now))
 	return token, err
 }
 
@@ -393,8 +440,8 @@ func (s *Service) ConfirmTOTPEnrolment(ctx context.Context, token, code, remote 
 // who must use a passkey, or has no TOTP, steps up with a passkey instead
 // (BeginPasskeyStepUp, FinishPasskeyStepUp).
 func (s *Service) StepUp(ctx context.Context, token, code string) error {
-	now := s.Now()
 	var bad, refused bool
+	var wait time.Duration
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
 		r, err := s.session(ctx, tx, token)
 		if err != nil {
@@ -407,10 +454,10 @@ func (s *Service) StepUp(ctx context.Context, token, code string) error {
 			refused = true // the passkey step-up is the way for this user
 			return nil
 		}
-		// Codes are throttled as at sign-in, on the same key.
-		ukey := "mfa:" + r.user.ID
-		if wait := s.limiter.Check(ukey, now); wait > 0 {
-			return nrm.Errorf(nrm.ETooMany, "error.too_many", int(wait.Seconds()+0.5))
+		// Codes are throttled as at sign-in, on the same counter.
+		key := factorKey(r.user.ID)
+		if wait, err = s.reserve(ctx, tx, sessionActor(r, ""), key); err != nil || wait > 0 {
+			return err
 		}
 		secret, err := s.openSystem(ctx, tx, "users", "totp_secret", r.user.ID, r.totp)
 		if err != nil {
@@ -418,24 +465,26 @@ func (s *Service) StepUp(ctx context.Context, token, code string) error {
 		}
 		step, ok := auth.VerifyTOTP(string(secret), strings.TrimSpace(code), tx.Now, r.user.TOTPLastStep)
 		if !ok {
-			s.limiter.Fail(ukey, now)
 			bad = true
 			return nil
 		}
-		s.limiter.Success(ukey, now)
+		if err := s.succeeded(ctx, tx, nil, key); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ?`, step, r.user.ID); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE sessions SET mfa_at = ? WHERE id_hash = ?`, store.Micros(tx.Now), r.hash)
 		return err
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		return fail(err)
-	}
-	if refused {
+	case wait > 0:
+		return errTooMany(wait)
+	case refused:
 		return nrm.FieldError("code", "error.passkey_required")
-	}
-	if bad {
+	case bad:
 		return nrm.FieldError("code", "error.code_wrong")
 	}
 	return nil

@@ -102,8 +102,12 @@ func (s *Service) CreateFeedbackCampaign(ctx context.Context, a *nrm.Actor, titl
 				break
 			}
 		}
+		title, err := s.sealSystem(ctx, tx, "feedback_campaigns", "title", c.ID, []byte(c.Title))
+		if err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO feedback_campaigns (id, code, org_id, title, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			c.ID, c.Code, c.OrgID, c.Title, a.UserID, store.Micros(tx.Now)); err != nil {
+			c.ID, c.Code, c.OrgID, title, a.UserID, store.Micros(tx.Now)); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, a, event{action: ActFeedbackCampaign, subject: c.ID, fields: []string{"title"}})
@@ -137,18 +141,26 @@ func (s *Service) FeedbackCampaigns(ctx context.Context, a *nrm.Actor) ([]nrm.Fe
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
+		var titles [][]byte
 		for rows.Next() {
 			var c nrm.FeedbackCampaign
+			var title []byte
 			var at, closed int64
-			if err := rows.Scan(&c.ID, &c.Code, &c.OrgID, &c.Title, &at, &closed, &c.Answers); err != nil {
+			if err := rows.Scan(&c.ID, &c.Code, &c.OrgID, &title, &at, &closed, &c.Answers); err != nil {
+				rows.Close()
 				return err
 			}
 			c.CreatedAt, c.Closed = store.Time(at), closed != 0
-			out = append(out, c)
+			out, titles = append(out, c), append(titles, title)
 		}
+		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
+		}
+		for i := range out {
+			if out[i].Title, err = s.openSystemText(ctx, tx, "feedback_campaigns", "title", out[i].ID, titles[i]); err != nil {
+				return err
+			}
 		}
 		return s.appendAudit(ctx, tx, a, event{action: ActFeedbackList})
 	})
@@ -335,8 +347,12 @@ func (s *Service) AddAdvisory(ctx context.Context, a *nrm.Actor, in nrm.Advisory
 	rec := &nrm.AdvisoryRec{ID: newID(), MeetingOn: in.MeetingOn, Theme: in.Theme, Body: in.Body, Status: nrm.AdvisoryProposed}
 	err := s.access(ctx, a, ActAdvisoryAdd, func(tx *store.Tx) error {
 		now := store.Micros(tx.Now)
+		body, err := s.sealSystem(ctx, tx, "advisory_recs", "body", rec.ID, []byte(rec.Body))
+		if err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO advisory_recs (id, meeting_on, theme, body, status, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			rec.ID, rec.MeetingOn, rec.Theme, rec.Body, rec.Status, a.UserID, now, now); err != nil {
+			rec.ID, rec.MeetingOn, rec.Theme, body, rec.Status, a.UserID, now, now); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO advisory_history (id, rec_id, status, by_user, at) VALUES (?, ?, ?, ?, ?)`,
@@ -425,20 +441,27 @@ func (s *Service) AdvisoryRecs(ctx context.Context, a *nrm.Actor) ([]nrm.Advisor
 			return err
 		}
 		idx := map[string]int{}
+		var bodies [][]byte
 		for rows.Next() {
 			var r nrm.AdvisoryRec
+			var body []byte
 			var up int64
-			if err := rows.Scan(&r.ID, &r.MeetingOn, &r.Theme, &r.Body, &r.PresentedBy, &r.PresentedOn, &r.Response, &r.Status, &up); err != nil {
+			if err := rows.Scan(&r.ID, &r.MeetingOn, &r.Theme, &body, &r.PresentedBy, &r.PresentedOn, &r.Response, &r.Status, &up); err != nil {
 				rows.Close()
 				return err
 			}
 			r.UpdatedAt = store.Time(up)
 			idx[r.ID] = len(out)
-			out = append(out, r)
+			out, bodies = append(out, r), append(bodies, body)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
+		}
+		for i := range out {
+			if out[i].Body, err = s.openSystemText(ctx, tx, "advisory_recs", "body", out[i].ID, bodies[i]); err != nil {
+				return err
+			}
 		}
 		hs, err := tx.Query(ctx, `SELECT rec_id, status, note, by_user, at FROM advisory_history ORDER BY at, id`)
 		if err != nil {
@@ -467,12 +490,16 @@ func (s *Service) AdvisoryRecs(ctx context.Context, a *nrm.Actor) ([]nrm.Advisor
 
 func (s *Service) advisoryRec(ctx context.Context, tx *store.Tx, id string) (*nrm.AdvisoryRec, error) {
 	var r nrm.AdvisoryRec
+	var body []byte
 	var up int64
 	err := tx.QueryRow(ctx, `SELECT id, meeting_on, theme, body, presented_by, presented_on, response, status, updated_at FROM advisory_recs WHERE id = ?`, id).
-		Scan(&r.ID, &r.MeetingOn, &r.Theme, &r.Body, &r.PresentedBy, &r.PresentedOn, &r.Response, &r.Status, &up)
+		Scan(&r.ID, &r.MeetingOn, &r.Theme, &body, &r.PresentedBy, &r.PresentedOn, &r.Response, &r.Status, &up)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nrm.ErrNotFound
 	} else if err != nil {
+		return nil, err
+	}
+	if r.Body, err = s.openSystemText(ctx, tx, "advisory_recs", "body", r.ID, body); err != nil {
 		return nil, err
 	}
 	r.UpdatedAt = store.Time(up)

@@ -131,7 +131,7 @@ func (s *Service) CompleteTask(ctx context.Context, a *nrm.Actor, taskID, note s
 // ReadNotification marks a notification of the actor's organisation read. A
 // child-protection unit reading its child referral stops that clock.
 func (s *Service) ReadNotification(ctx context.Context, a *nrm.Actor, id string) error {
-	if err := scoped(a, nrm.Read); err != nil {
+	if err := scoped(a, nrm.Write); err != nil { // it changes state: a read stops the child's clock
 		return err
 	}
 	return s.access(ctx, a, ActNotice, func(tx *store.Tx) error {

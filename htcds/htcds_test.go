@@ -20,10 +20,10 @@ import (
 	"github.com/nrm-org/nrm/stats"
 )
 
-const official = "data/htcds/HTCDS_Excel_Spreadsheet_single_select_with_validation_v2.0.xlsx"
+const official = "HTCDS_Excel_Spreadsheet_single_select_with_validation_v2.0.xlsx"
 
-// officialPath is IOM's official template beside the repository (missing it fails).
-func officialPath(t *testing.T) string { return shareddata.Path(t, official) }
+// officialPath is IOM's official template in the repository's test data.
+func officialPath(t *testing.T) string { return shareddata.HTCDS(t, official) }
 
 // Secrets put in every test person: none may appear in an exported record.
 var secrets = []string{"Klea", "Marku", "Kleja", "1999-04-02", "1999", "AB1234567", "+355691234567", "Rruga e Durrësit", "the account", "AL-0042", "internal-7f3a"}

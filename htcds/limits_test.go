@@ -125,7 +125,7 @@ func BenchmarkWorkbookRefusal(b *testing.B) {
 	}{
 		{"bomb-1GiB", func(testing.TB) []byte { return hostile.GiB() }},
 		{"official-template", func(t testing.TB) []byte {
-			f, err := os.ReadFile(shareddata.Path(t, official))
+			f, err := os.ReadFile(shareddata.HTCDS(t, official))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -158,7 +158,7 @@ func BenchmarkWorkbookRefusal(b *testing.B) {
 //
 //	go test ./htcds -run '^$' -fuzz FuzzReadTemplate -fuzztime 10m
 func FuzzReadTemplate(f *testing.F) {
-	if b, err := os.ReadFile(shareddata.Path(f, official)); err == nil {
+	if b, err := os.ReadFile(shareddata.HTCDS(f, official)); err == nil {
 		f.Add(b)
 	}
 	f.Add(hostile.Workbook(2 << 20))

@@ -204,7 +204,7 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 	dyn("scope.", nrm.Scopes...)
 	dyn("platform.", nrm.OnlinePlatforms...)
 	dyn("figure.", "channel", "scope", "platform", "recruit_c", "recruit_r", "exploit_c", "exploit_r")
-	dyn("errpage.", nrm.EInvalid, nrm.ENotFound, nrm.EConflict, nrm.EUnauthorized, nrm.EForbidden, nrm.ETooMany, nrm.ETooLarge, nrm.EInternal)
+	dyn("errpage.", nrm.EInvalid, nrm.ENotFound, nrm.EConflict, nrm.EUnauthorized, nrm.EForbidden, nrm.ETooMany, nrm.ETooLarge, nrm.EInternal, nrm.EStorageFull)
 	// Support services (issue #5): directory, referral loop, emergency.
 	dyn("servicekind.", nrm.ServiceKinds...)
 	dyn("forwhom.", nrm.ServiceGroups...)

@@ -8,11 +8,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nrm-org/nrm/internal/shareddata"
 )
 
-// htcdsCSV is the HTCDS v2.0 field sheet, shared with the rest of the
-// project outside the repository (/work/shared from /work/wt-rules/rules).
-const htcdsCSV = "../../shared/data/htcds/htcds_fields_Field_Standards.csv"
+// htcdsCSV is the HTCDS v2.0 field sheet in the repository's test data.
+const htcdsCSV = "htcds_fields_Field_Standards.csv"
 
 // mainForm is the form an indicator code's prefix stands for.
 var mainForm = map[string]Form{
@@ -138,10 +139,7 @@ func TestLookupAndByForm(t *testing.T) {
 // htcdsPicklists reads the HTCDS field sheet: field name -> value labels.
 func htcdsPicklists(t *testing.T) (map[string][]string, string) {
 	t.Helper()
-	raw, err := os.ReadFile(htcdsCSV)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("HTCDS reference sheet %s is not present (it lives outside the repository)", htcdsCSV)
-	}
+	raw, err := os.ReadFile(shareddata.HTCDS(t, htcdsCSV))
 	if err != nil {
 		t.Fatal(err)
 	}

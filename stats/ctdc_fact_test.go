@@ -7,12 +7,20 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nrm-org/nrm/internal/shareddata"
 )
 
-// Every row of the real file becomes a fact; the facts' items, counted per (Dim, Val),
-// agree with counts taken from the raw CSV by encoding/csv, without ReadCTDC.
+// Every row of each CTDC file (the fixture; the real dataset when present) becomes a
+// fact; the facts' items, counted per (Dim, Val), agree with counts taken from the raw
+// CSV by encoding/csv, without ReadCTDC.
 func TestCTDCFactEveryRow(t *testing.T) {
-	path := sharedFile(t, ctdcFile)
+	for _, f := range shareddata.CTDC(t) {
+		t.Run(f.Name, func(t *testing.T) { checkCTDCFacts(t, f.Path, f.Rows) })
+	}
+}
+
+func checkCTDCFacts(t *testing.T, path string, rows int) {
 
 	// The independent count.
 	raw, err := os.ReadFile(path)
@@ -55,8 +63,8 @@ func TestCTDCFactEveryRow(t *testing.T) {
 		}
 		years[f[col["yearRegister"]]]++
 	}
-	if want[Item{DimAll, ""}] != 21195 {
-		t.Fatalf("the file has %d rows, the README 21,195", want[Item{DimAll, ""}])
+	if want[Item{DimAll, ""}] != rows {
+		t.Fatalf("the file has %d rows, known %d", want[Item{DimAll, ""}], rows)
 	}
 
 	// Through ReadCTDC and CTDCFact.
@@ -94,7 +102,7 @@ func TestCTDCFactEveryRow(t *testing.T) {
 			t.Errorf("%v: facts count %d, the CSV %d", it, got[it], n)
 		}
 	}
-	if got[Item{DimStatus, CTDCStatus}] != 21195 {
+	if got[Item{DimStatus, CTDCStatus}] != rows {
 		t.Errorf("status count %d", got[Item{DimStatus, CTDCStatus}])
 	}
 	bands := map[string][2]Month{

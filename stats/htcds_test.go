@@ -8,16 +8,18 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nrm-org/nrm/internal/shareddata"
 )
 
-// The embedded sheet is the shared reference copy, byte for byte.
+// The embedded sheet is the reference copy (testdata/htcds), byte for byte.
 func TestHTCDSEmbeddedIsTheReference(t *testing.T) {
-	ref, err := os.ReadFile(sharedFile(t, "data/htcds/htcds_fields_Field_Standards.csv"))
+	ref, err := os.ReadFile(shareddata.HTCDS(t, "htcds_fields_Field_Standards.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(ref, htcdsFieldsCSV) {
-		t.Fatal("stats/htcds_fields_Field_Standards.csv differs from shared/data/htcds: copy it again")
+		t.Fatal("stats/htcds_fields_Field_Standards.csv differs from testdata/htcds: copy it again")
 	}
 }
 
@@ -145,7 +147,7 @@ func TestHTCDSValidate(t *testing.T) {
 // value names) validates, for the fields whose names the form spells as the standard does;
 // the two it spells otherwise are reported as unknown names.
 func TestHTCDSValidateXLSFormChoices(t *testing.T) {
-	raw, err := os.ReadFile(sharedFile(t, "data/htcds/htcds_xlsform.xml"))
+	raw, err := os.ReadFile(shareddata.HTCDS(t, "htcds_xlsform.xml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,11 @@ type Report struct {
 	K           int
 	GeneratedAt time.Time
 	Dataset     string // the dataset's display name
+	// AsOf is when the figures were true: they count every change recorded
+	// up to then. Current says nothing recorded since is left out (AsOf is
+	// then GeneratedAt); AsOf is zero when nothing was counted yet.
+	AsOf    time.Time
+	Current bool
 	// Persons counted, and persons left out because no consent or legal basis allows
 	// statistics where the jurisdiction requires one.
 	Persons, Uncounted Cell

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"database/sql"
 	"errors"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -55,18 +57,47 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
+// skipLocked is the suffix of a locking subquery that passes over rows
+// another transaction holds: PostgreSQL locks what it takes and skips the
+// rest; SQLite's single writer has nothing to skip.
+func (d dialect) skipLocked() string {
+	if d.engine == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
+// snapshot is how a reader asks for one consistent view over several
+// queries. PostgreSQL's default, READ COMMITTED, takes a new snapshot per
+// statement, so a read-only REPEATABLE READ transaction is asked for (it
+// never fails on serialisation, having nothing to write). SQLite in WAL
+// mode gives a reader transaction the snapshot of its first read until it
+// ends; its driver accepts no isolation level, so the default is kept.
+func (d dialect) snapshot() *sql.TxOptions {
+	if d.engine == Postgres {
+		return &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	return &sql.TxOptions{}
+}
+
 // scrub is the statement that gets erased bytes out of the files after a
 // committed erasure. SQLite (with secure_delete on every connection, so
 // freed cells and pages are zeroed) checkpoints the write-ahead log into the
 // main file and truncates the log, whose older frames still hold the pages
 // as they were; it answers one row (busy, log, checkpointed), so check is
-// set. PostgreSQL vacuums the tables, pruning the dead row versions.
-func (d dialect) scrub(tables []string) (q string, check bool) {
+// set. PostgreSQL vacuums the tables, pruning the dead row versions; with
+// full it rewrites them into new files (VACUUM FULL), because pruning
+// leaves the bytes of the dead versions in the pages' free space.
+func (d dialect) scrub(tables []string, full bool) (q string, check bool) {
 	if d.engine == Postgres {
-		if len(tables) == 0 {
-			return "VACUUM", false
+		q = "VACUUM"
+		if full {
+			q = "VACUUM FULL"
 		}
-		return "VACUUM " + strings.Join(tables, ", "), false
+		if len(tables) == 0 {
+			return q, false
+		}
+		return q + " " + strings.Join(tables, ", "), false
 	}
 	return "PRAGMA wal_checkpoint(TRUNCATE)", true
 }
@@ -83,4 +114,23 @@ func IsUniqueViolation(err error) bool {
 		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
 	return false
+}
+
+// IsStorageFull reports whether err says the storage has no room left:
+// SQLite's SQLITE_FULL (a full disk, or the database at max_page_count),
+// PostgreSQL's disk_full (SQLSTATE 53100), or ENOSPC from a file write.
+// Judged by codes, never by message text.
+func IsStorageFull(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "53100"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()&0xff == sqlite3.SQLITE_FULL
+	}
+	return errors.Is(err, syscall.ENOSPC)
 }

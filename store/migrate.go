@@ -62,16 +62,9 @@ func (db *DB) SchemaVersion(ctx context.Context) (applied, latest int, err error
 		return 0, 0, err
 	}
 	latest = len(ms)
-	var exists int
-	q := `SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'`
-	if db.Engine == Postgres {
-		q = `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name='schema_migrations'`
-	}
-	if err := db.W.QueryRowContext(ctx, q).Scan(&exists); err != nil {
+	exists, err := db.tableExists(ctx, "schema_migrations")
+	if err != nil || !exists {
 		return 0, latest, err
-	}
-	if exists == 0 {
-		return 0, latest, nil
 	}
 	err = db.W.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&applied)
 	return applied, latest, err
@@ -98,9 +91,19 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 
 // Migrate applies pending migrations, each in its own transaction.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
+	return db.MigrateTo(ctx, -1)
+}
+
+// MigrateTo applies the pending migrations up to version (all when
+// negative), each in its own transaction. Tests use it to build a database
+// as an older nrm left it.
+func (db *DB) MigrateTo(ctx context.Context, version int) (int, error) {
 	ms, err := migrations(db.Engine)
 	if err != nil {
 		return 0, err
+	}
+	if version >= 0 && version < len(ms) {
+		ms = ms[:version]
 	}
 	if _, err := db.W.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return 0, err

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -31,6 +32,10 @@ type Config struct {
 	// Synchronous is SQLite's synchronous pragma: NORMAL (default, survives a
 	// process crash in WAL mode) or FULL (also survives power loss).
 	Synchronous string
+	// AppName names the process to PostgreSQL (application_name, with
+	// the process id added), e.g. "nrm serve": a restore finds the
+	// application's other sessions by it. Default "nrm".
+	AppName string
 }
 
 // DB is an open database: one writer pool and one reader pool.
@@ -40,8 +45,11 @@ type DB struct {
 	R      *sql.DB // reads
 	d      dialect
 	Now    func() time.Time
-	path   string // SQLite file path
-	url    string // PostgreSQL URL
+	path   string      // SQLite file path
+	dsn    string      // SQLite: the writer's data source name
+	url    string      // PostgreSQL URL
+	lock   *dirLock    // SQLite: the data directory's shared lock
+	full   atomic.Bool // a write failed because the storage is full (see full.go)
 }
 
 // Open connects to the database. It does not migrate.
@@ -49,7 +57,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	db := &DB{Now: func() time.Time { return time.Now().UTC() }}
 	if strings.HasPrefix(cfg.URL, "postgres://") || strings.HasPrefix(cfg.URL, "postgresql://") {
 		db.Engine, db.url = Postgres, cfg.URL
-		w, err := sql.Open("pgx", cfg.URL)
+		w, err := sql.Open("pgx", withAppName(cfg.URL, cfg.AppName))
 		if err != nil {
 			return nil, err
 		}
@@ -66,12 +74,17 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, err
 		}
-		db.Engine, db.path = SQLite, filepath.Join(cfg.DataDir, "nrm.db")
+		lock, err := lockDir(cfg.DataDir, false)
+		if err != nil {
+			return nil, err
+		}
+		db.Engine, db.path, db.lock = SQLite, filepath.Join(cfg.DataDir, "nrm.db"), lock
 		sync := strings.ToUpper(cfg.Synchronous)
 		if sync == "" {
 			sync = "NORMAL"
 		}
 		if sync != "NORMAL" && sync != "FULL" {
+			lock.release()
 			return nil, fmt.Errorf("store: synchronous must be NORMAL or FULL")
 		}
 		q := url.Values{}
@@ -86,8 +99,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		rdsn := "file:" + db.path + "?" + q.Encode() + "&_pragma=query_only(1)"
 		q.Set("_txlock", "immediate") // writers take the lock at BEGIN: no upgrade deadlocks
 		dsn := "file:" + db.path + "?" + q.Encode()
+		db.dsn = dsn
 		w, err := sql.Open("sqlite", dsn)
 		if err != nil {
+			lock.release()
 			return nil, err
 		}
 		w.SetMaxOpenConns(1)
@@ -96,6 +111,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		r, err := sql.Open("sqlite", rdsn)
 		if err != nil {
 			w.Close()
+			lock.release()
 			return nil, err
 		}
 		r.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
@@ -114,13 +130,31 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	return db, nil
 }
 
-// Close closes both pools.
+// Close closes both pools, then lets the data directory's lock go.
 func (db *DB) Close() error {
 	err := db.W.Close()
 	if db.R != db.W {
 		err = errors.Join(err, db.R.Close())
 	}
+	db.lock.release()
+	db.lock = nil
 	return err
+}
+
+// withAppName sets application_name on a PostgreSQL URL to name, with the
+// process id, so that pg_stat_activity tells nrm's sessions apart.
+func withAppName(raw, name string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw // sql.Open reports it
+	}
+	if name == "" {
+		name = "nrm"
+	}
+	q := u.Query()
+	q.Set("application_name", fmt.Sprintf("%s pid %d", name, os.Getpid()))
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20") // pgx reads + literally
+	return u.String()
 }
 
 // Scrub makes erased bytes leave the database's files once a job that
@@ -128,12 +162,26 @@ func (db *DB) Close() error {
 // write-ahead log into the main file and truncates it; PostgreSQL vacuums
 // the named tables so the dead row versions are pruned.
 func (db *DB) Scrub(ctx context.Context, tables ...string) error {
+	return db.scrub(ctx, false, tables)
+}
+
+// Rewrite is Scrub for tables whose every row was just rewritten (a
+// migration that sealed a column in place): PostgreSQL's VACUUM prunes the
+// dead row versions but leaves their bytes in the pages' free space, so
+// these tables are rewritten into new files instead (VACUUM FULL, which
+// locks each table while it runs: small tables, once). SQLite zeroes freed
+// space already (secure_delete) and only checkpoints.
+func (db *DB) Rewrite(ctx context.Context, tables ...string) error {
+	return db.scrub(ctx, true, tables)
+}
+
+func (db *DB) scrub(ctx context.Context, full bool, tables []string) error {
 	for _, t := range tables {
 		if !tableName.MatchString(t) {
 			return fmt.Errorf("store: bad table name %q", t)
 		}
 	}
-	q, check := db.d.scrub(tables)
+	q, check := db.d.scrub(tables, full)
 	if !check {
 		_, err := db.W.ExecContext(ctx, q)
 		return err
@@ -173,8 +221,21 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 	return db.run(ctx, db.R, true, fn)
 }
 
+// Snapshot runs fn in a read-only transaction on the reader pool in which
+// every query sees the same committed state, however many writes commit
+// meanwhile (see dialect.snapshot). Writers are not held up by it.
+func (db *DB) Snapshot(ctx context.Context, fn func(*Tx) error) error {
+	return db.runOpts(ctx, db.R, db.d.snapshot(), fn)
+}
+
 func (db *DB) run(ctx context.Context, pool *sql.DB, ro bool, fn func(*Tx) error) (err error) {
-	opts := &sql.TxOptions{ReadOnly: ro && db.Engine == Postgres}
+	if !ro {
+		defer func() { db.noteFull(err) }()
+	}
+	return db.runOpts(ctx, pool, &sql.TxOptions{ReadOnly: ro && db.Engine == Postgres}, fn)
+}
+
+func (db *DB) runOpts(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) (err error) {
 	stx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return err
@@ -222,6 +283,10 @@ func (tx *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 
 // ForUpdate is the engine's row-lock suffix for a SELECT.
 func (tx *Tx) ForUpdate() string { return tx.db.d.forUpdate() }
+
+// SkipLocked is the engine's suffix for a locking subquery that skips rows
+// other transactions hold (for sweeps that must never wait).
+func (tx *Tx) SkipLocked() string { return tx.db.d.skipLocked() }
 
 // Micros turns a time into the stored form.
 func Micros(t time.Time) int64 {

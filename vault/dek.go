@@ -150,6 +150,14 @@ func parseWrapped(wrapped []byte) (*tinkpb.EncryptedKeyset, uint32, error) {
 	return ek, binary.BigEndian.Uint32(ct[1:cryptofmt.TinkPrefixSize]), nil
 }
 
+// WrappedKeyID is the ID of the KEK key that wrapped a DEK (read from its
+// Tink prefix, without decrypting anything); ErrDecrypt for bytes that are
+// not a wrapped DEK.
+func WrappedKeyID(wrapped []byte) (uint32, error) {
+	_, id, err := parseWrapped(wrapped)
+	return id, err
+}
+
 func wrap(st *kekState, h *keyset.Handle, subjectID string) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteByte(WrappedV1)

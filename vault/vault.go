@@ -58,6 +58,8 @@ var (
 	// ErrInvalidArgument is returned for empty subject IDs, table, column or
 	// record IDs.
 	ErrInvalidArgument = errors.New("vault: invalid argument")
+	// ErrNoKeys means Config.NoCreate was set and a key file is missing.
+	ErrNoKeys = errors.New("vault: key file missing")
 )
 
 // Config configures Open.
@@ -87,6 +89,10 @@ type Config struct {
 	// CacheTTL bounds how long an unwrapped DEK stays cached. Zero means
 	// DefaultCacheTTL; negative means no expiry.
 	CacheTTL time.Duration
+	// NoCreate makes Open refuse (ErrNoKeys, naming the file) instead of
+	// creating a key directory, master secret or keyset that is missing:
+	// set it when data written under existing keys is to be read.
+	NoCreate bool
 }
 
 // Vault holds the KEK and index keysets and an unwrapped-DEK cache. It is
@@ -183,6 +189,9 @@ func Open(cfg Config) (*Vault, error) {
 	}
 
 	dir := filepath.Clean(cfg.KeyDir)
+	if _, err := os.Stat(dir); cfg.NoCreate && errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: the key directory %s does not exist", ErrNoKeys, dir)
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("vault: create key dir: %w", err)
 	}
@@ -194,7 +203,7 @@ func Open(cfg Config) (*Vault, error) {
 
 	secret := cfg.MasterSecret
 	if secret == nil {
-		if secret, err = loadOrCreateMaster(dir); err != nil {
+		if secret, err = loadOrCreateMaster(dir, cfg.NoCreate); err != nil {
 			return nil, err
 		}
 	}
@@ -212,14 +221,14 @@ func Open(cfg Config) (*Vault, error) {
 		cache:     newDEKCache(size, ttl),
 	}
 
-	if _, err := loadOrCreateKeyset(dir, KEKKeysetFile, master, aead.AES256GCMKeyTemplate); err != nil {
+	if _, err := loadOrCreateKeyset(dir, KEKKeysetFile, master, aead.AES256GCMKeyTemplate, cfg.NoCreate); err != nil {
 		return nil, err
 	}
 	if v.kek, err = v.loadKEK(); err != nil {
 		return nil, err
 	}
 
-	ih, err := loadOrCreateKeyset(dir, IndexKeysetFile, master, prf.HMACSHA256PRFKeyTemplate)
+	ih, err := loadOrCreateKeyset(dir, IndexKeysetFile, master, prf.HMACSHA256PRFKeyTemplate, cfg.NoCreate)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +268,7 @@ func ParseMasterSecret(s string) ([]byte, error) {
 
 // loadOrCreateMaster reads dir/master.key or creates it. Called with the
 // directory lock held.
-func loadOrCreateMaster(dir string) ([]byte, error) {
+func loadOrCreateMaster(dir string, noCreate bool) ([]byte, error) {
 	path := filepath.Join(dir, MasterKeyFile)
 	fi, err := os.Stat(path)
 	switch {
@@ -281,6 +290,9 @@ func loadOrCreateMaster(dir string) ([]byte, error) {
 				return nil, fmt.Errorf("vault: %s exists but %s is missing: supply Config.MasterSecret or restore the master key (refusing to create a new one)", f, MasterKeyFile)
 			}
 		}
+		if noCreate {
+			return nil, fmt.Errorf("%w: %s", ErrNoKeys, filepath.Join(dir, MasterKeyFile))
+		}
 		secret := make([]byte, MasterSecretSize)
 		if _, err := rand.Read(secret); err != nil {
 			return nil, fmt.Errorf("vault: generate master secret: %w", err)
@@ -298,11 +310,14 @@ func loadOrCreateMaster(dir string) ([]byte, error) {
 func keysetAD(name string) []byte { return []byte("nrm/vault/v1|" + name) }
 
 // loadOrCreateKeyset reads dir/name or creates a fresh keyset from the
-// template. Called with the directory lock held.
-func loadOrCreateKeyset(dir, name string, master tink.AEAD, template func() *tinkpb.KeyTemplate) (*keyset.Handle, error) {
+// template (unless noCreate). Called with the directory lock held.
+func loadOrCreateKeyset(dir, name string, master tink.AEAD, template func() *tinkpb.KeyTemplate, noCreate bool) (*keyset.Handle, error) {
 	h, err := readKeysetFile(dir, name, master)
 	if err == nil || !errors.Is(err, os.ErrNotExist) {
 		return h, err
+	}
+	if noCreate {
+		return nil, fmt.Errorf("%w: %s", ErrNoKeys, filepath.Join(dir, name))
 	}
 	h, err = keyset.NewHandle(template())
 	if err != nil {
@@ -355,6 +370,24 @@ func (v *Vault) KeyInfo() (primaryID uint32, ids []uint32) {
 	st := v.state()
 	return st.primary, slices.Clone(st.ids)
 }
+
+// HeldKeyIDs returns the ID of every key in the KEK keyset, whatever its
+// status, and of every key in the index keyset: what data written under a
+// key ID can be read with. Key IDs are not secret.
+func (v *Vault) HeldKeyIDs() (kek, index []uint32) {
+	for id := range v.state().all {
+		kek = append(kek, id)
+	}
+	for id := range v.prf.PRFs {
+		index = append(index, id)
+	}
+	slices.Sort(kek)
+	slices.Sort(index)
+	return kek, index
+}
+
+// IndexKeyID is the ID of the index key that computes blind indexes now.
+func (v *Vault) IndexKeyID() uint32 { return v.prf.PrimaryID }
 
 // Rotate generates a new KEK key, makes it primary and persists the keyset
 // atomically. Older keys stay enabled for unwrapping. New DEKs (and Rewrap)

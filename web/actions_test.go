@@ -8,9 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/pquerna/otp/totp"
 
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/door"
@@ -39,22 +36,9 @@ func newActWorld(t *testing.T) *actWorld {
 	w := &actWorld{srv: iw.srv, door: iw.srv.door, cookie: map[string]*http.Cookie{}, csrf: map[string]string{}, actor: map[string]*nrm.Actor{}}
 	ctx := context.Background()
 	for _, seat := range []string{"border", "ra", "coord", "panel.police", "panel.social"} {
-		tok, sess, err := w.door.Login(ctx, "u."+seat, testenv.TestPassword, "192.0.2.80")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sess.Stage == door.StageEnrol {
-			secret, _, err := w.door.BeginTOTPEnrolment(ctx, tok)
-			if err != nil {
-				t.Fatal(err)
-			}
-			code, _ := totp.GenerateCode(secret, time.Now())
-			if tok, _, err = w.door.ConfirmTOTPEnrolment(ctx, tok, code, "192.0.2.80"); err != nil {
-				t.Fatal(err)
-			}
-		}
-		w.cookie[seat], w.csrf[seat] = &http.Cookie{Name: "nrm", Value: tok}, sess.CSRF
-		if w.actor[seat], _, err = w.door.Authenticate(ctx, tok, "192.0.2.80", "test"); err != nil {
+		w.cookie[seat], w.csrf[seat] = signInSeat(t, w.door, "u."+seat, testenv.TestPassword)
+		var err error
+		if w.actor[seat], _, err = w.door.Authenticate(ctx, w.cookie[seat].Value, "192.0.2.80", "test"); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -113,6 +113,10 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, st *reqState
 			s.failJSON(w, r, nrm.Errorf(nrm.EUnauthorized, "error.signin"))
 			return
 		}
+		if err := methodScope(r, st.actor); err != nil {
+			s.failJSON(w, r, err)
+			return
+		}
 		h(w, r, st)
 	}
 }

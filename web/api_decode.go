@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -16,8 +15,8 @@ import (
 const maxActionJSON = 512 << 10
 
 // decodeAction reads an action's JSON body into v as strictly as
-// decodePersonInput: application/json, one object, no unknown fields, no
-// trailing data, at most maxActionJSON bytes. With optional, an empty body
+// decodePersonInput: application/json, one clean object (decodeJSONObject),
+// at most maxActionJSON bytes. With optional, an empty body
 // (no content at all) is the empty object. Every failure is an *nrm.Error.
 func decodeAction(r *http.Request, v any, optional bool) error {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxActionJSON+1))
@@ -37,18 +36,7 @@ func decodeAction(r *http.Request, v any, optional bool) error {
 	if err := jsonBody(r); err != nil {
 		return err
 	}
-	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || t[0] != '{' {
-		return nrm.Errorf(nrm.EInvalid, "error.json")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nrm.Errorf(nrm.EInvalid, "error.json")
-	}
-	return nil
+	return decodeJSONObject(body, v)
 }
 
 // tjson is a time as the API writes it: RFC 3339 in UTC, or null when the

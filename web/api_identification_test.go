@@ -47,26 +47,8 @@ func newIDWorld(t *testing.T, engine string) *idWorld {
 	if err := json.Unmarshal(openapiJSON, &w.oa.doc); err != nil {
 		t.Fatal(err)
 	}
-	for id, typ := range map[string]nrm.OrgType{
-		"org-bp": nrm.OrgBorderPolice, "org-pol": nrm.OrgPolice, "org-soc": nrm.OrgSocialService, "org-cpu": nrm.OrgChildProtection,
-		"org-ngo": nrm.OrgNGOShelter, "org-iom": nrm.OrgInternational, "org-ra": nrm.OrgResponsibleAuthority, "org-health": nrm.OrgHealth,
-	} {
-		env.Org(t, id, typ)
-	}
-	seats := []struct {
-		seat, org string
-		typ       nrm.OrgType
-		role      nrm.Role
-	}{
-		{"border", "org-bp", nrm.OrgBorderPolice, nrm.RoleFirstResponder},
-		{"ngo", "org-ngo", nrm.OrgNGOShelter, nrm.RoleCaseManager},
-		{"cpu", "org-cpu", nrm.OrgChildProtection, nrm.RoleCaseManager},
-		{"ra", "org-ra", nrm.OrgResponsibleAuthority, nrm.RoleRAOfficer},
-		{"coord", "org-ra", nrm.OrgResponsibleAuthority, nrm.RoleCoordinator},
-		{"panel.police", "org-pol", nrm.OrgPolice, nrm.RolePanelMember},
-		{"panel.social", "org-soc", nrm.OrgSocialService, nrm.RolePanelMember},
-	}
-	for _, s := range seats {
+	idOrgs(t, env)
+	for _, s := range idSeats {
 		a := env.User(t, "u."+s.seat, s.org, s.typ, s.role)
 		tok, err := env.Door.MintToken(context.Background(), nrm.SystemActor("test"), a.UserID, []string{door.ScopeRead, door.ScopeWrite}, time.Hour)
 		if err != nil {
@@ -80,6 +62,34 @@ func newIDWorld(t *testing.T, engine string) *idWorld {
 		}
 	}
 	return w
+}
+
+// idSeat is a user of the identification scenarios.
+type idSeat struct {
+	seat, org string
+	typ       nrm.OrgType
+	role      nrm.Role
+}
+
+var idSeats = []idSeat{
+	{"border", "org-bp", nrm.OrgBorderPolice, nrm.RoleFirstResponder},
+	{"ngo", "org-ngo", nrm.OrgNGOShelter, nrm.RoleCaseManager},
+	{"cpu", "org-cpu", nrm.OrgChildProtection, nrm.RoleCaseManager},
+	{"ra", "org-ra", nrm.OrgResponsibleAuthority, nrm.RoleRAOfficer},
+	{"coord", "org-ra", nrm.OrgResponsibleAuthority, nrm.RoleCoordinator},
+	{"panel.police", "org-pol", nrm.OrgPolice, nrm.RolePanelMember},
+	{"panel.social", "org-soc", nrm.OrgSocialService, nrm.RolePanelMember},
+}
+
+// idOrgs creates the organisations of the identification scenarios.
+func idOrgs(t *testing.T, env *testenv.Env) {
+	t.Helper()
+	for id, typ := range map[string]nrm.OrgType{
+		"org-bp": nrm.OrgBorderPolice, "org-pol": nrm.OrgPolice, "org-soc": nrm.OrgSocialService, "org-cpu": nrm.OrgChildProtection,
+		"org-ngo": nrm.OrgNGOShelter, "org-iom": nrm.OrgInternational, "org-ra": nrm.OrgResponsibleAuthority, "org-health": nrm.OrgHealth,
+	} {
+		env.Org(t, id, typ)
+	}
 }
 
 // call sends one request as a seat, checks the answer against the document

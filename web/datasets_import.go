@@ -79,6 +79,9 @@ func (s *Server) datasetsImport(w http.ResponseWriter, r *http.Request, st *reqS
 // that are not about the form (a forbidden actor) get the error page.
 func (s *Server) datasetsRefused(w http.ResponseWriter, r *http.Request, st *reqState, err error, up *upload) {
 	status := http.StatusUnprocessableEntity
+	if nrm.ErrorOf(err).Key == "error.input_chars" { // unclean text, as every form answers it
+		status = http.StatusBadRequest
+	}
 	if nrm.ErrorCode(err) == nrm.EConflict { // another import is running: said on the form, as a 409
 		status = http.StatusConflict
 		err = &nrm.Error{Code: nrm.EInvalid, Key: "error.import_busy"}
@@ -153,6 +156,9 @@ func (up *upload) read(p *multipart.Part, size int64) error {
 	}
 	if len(b) > uploadField {
 		return nrm.FieldError(p.FormName(), "error.too_long", uploadField)
+	}
+	if !cleanText(p.FormName()) || !cleanText(string(b)) {
+		return nrm.FieldError(fieldName(p.FormName()), "error.input_chars")
 	}
 	switch p.FormName() {
 	case "name":

@@ -300,7 +300,7 @@ func BenchmarkUploadRefusal(b *testing.B) {
 	e := env(b)
 	k, _ := importsKeeper(b, e)
 	cookie, csrf := e.login(b, k)
-	official, err := os.ReadFile(shareddata.Path(b, "data/htcds/HTCDS_Excel_Spreadsheet_single_select_with_validation_v2.0.xlsx"))
+	official, err := os.ReadFile(shareddata.HTCDS(b, "HTCDS_Excel_Spreadsheet_single_select_with_validation_v2.0.xlsx"))
 	if err != nil {
 		b.Fatal(err)
 	}

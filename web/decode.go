@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -57,17 +56,9 @@ func decodePersonInput(r io.Reader, patch bool) (nrm.PersonInput, int64, error) 
 	if len(body) > maxPersonJSON {
 		return in, 0, nrm.Errorf(nrm.ETooLarge, "error.too_large")
 	}
-	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || t[0] != '{' {
-		return in, 0, nrm.Errorf(nrm.EInvalid, "error.json")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var v personInputJSON
-	if err := dec.Decode(&v); err != nil {
-		return in, 0, jsonError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return in, 0, nrm.Errorf(nrm.EInvalid, "error.json")
+	if err := decodeJSONObject(body, &v); err != nil {
+		return in, 0, err
 	}
 	var version int64
 	switch {

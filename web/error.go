@@ -29,6 +29,8 @@ func httpStatus(code string) int {
 		return http.StatusTooManyRequests
 	case nrm.ETooLarge:
 		return http.StatusRequestEntityTooLarge
+	case nrm.EStorageFull:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -93,6 +95,14 @@ func (s *Server) problemOf(r *http.Request, err error, lang string) problem {
 			s.log.Error("internal error", "err", err)
 		}
 		p.Message = s.cat.T(lang, "error.internal")
+	case p.Status == http.StatusServiceUnavailable:
+		// The operators must free space; the writer is told nothing was saved.
+		if st := state(r); st != nil {
+			s.log.Error("storage full", "request_id", st.id, "route", st.route, "err", err)
+		} else {
+			s.log.Error("storage full", "err", err)
+		}
+		p.Message = s.cat.T(lang, messageKey(e))
 	case e.Field != "":
 		p.Message = s.cat.T(lang, "error.invalid")
 		p.Fields = []fieldMessage{s.fieldMessage(lang, e)}
@@ -129,10 +139,26 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	p := s.problemOf(r, err, lang)
+	s.auditRefusal(r, p, err)
 	if p.Retry > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(p.Retry))
 	}
 	s.renderError(w, r, p)
+}
+
+// auditRefusal has the door record a request refused to a known actor
+// (403: the role, the token's scope, a missing CSRF token), with the route
+// and the request id; refusals of a record are audited by the door itself.
+// The answer stays a 403 even if the entry cannot be written; that failure
+// is logged.
+func (s *Server) auditRefusal(r *http.Request, p problem, err error) {
+	st := state(r)
+	if p.Status != http.StatusForbidden || st == nil || st.actor == nil {
+		return
+	}
+	if aerr := s.door.RecordRefusal(r.Context(), st.actor, st.route, nrm.ErrorOf(err).Key); aerr != nil {
+		s.log.Error("refusal not audited", "request_id", st.id, "route", st.route, "err", aerr)
+	}
 }
 
 // apiError is the JSON error body.
@@ -151,6 +177,7 @@ type apiErrorBody struct {
 func (s *Server) failJSON(w http.ResponseWriter, r *http.Request, err error) {
 	lang := s.cat.Match(r.Header.Get("Accept-Language"))
 	p := s.problemOf(r, err, lang)
+	s.auditRefusal(r, p, err)
 	if p.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="nrm"`)
 	}

@@ -160,13 +160,16 @@ func (s *Server) feedbackThanks(w http.ResponseWriter, r *http.Request) {
 
 // feedbackSubmit is POST /f/{code}.
 func (s *Server) feedbackSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(r); err != nil {
+	var es nrm.Errors // a field with characters no field takes comes back named
+	if err := parseForm(r); err != nil && !errors.As(err, &es) {
 		s.renderFeedback(w, nrmStatus(err), s.feedbackPage(r, feedbackLang(r, ""), "closed"))
 		return
 	}
 	lang := feedbackLang(r, r.PostFormValue("lang"))
 	in := nrm.FeedbackInput{Lang: lang, Ratings: map[string]int{}, Comment: strings.ReplaceAll(r.PostFormValue("comment"), "\r\n", "\n")}
-	var es nrm.Errors
+	if !cleanText(in.Comment) {
+		in.Comment = "" // not shown back
+	}
 	for _, q := range nrm.FeedbackQuestions {
 		v := r.PostFormValue(q)
 		if v == "" {
@@ -214,6 +217,11 @@ func (s *Server) feedbackSubmit(w http.ResponseWriter, r *http.Request) {
 	for _, e := range list {
 		text := x["err_choice"]
 		switch {
+		case e.Key == "error.input_chars":
+			text = x["err_chars"]
+			if e.Field == "comment" {
+				pg.CommentError = text
+			}
 		case e.Key == "error.feedback_empty":
 			text = x["err_empty"]
 		case e.Field == "comment":
@@ -248,13 +256,12 @@ func nrmStatus(err error) int { return httpStatus(nrm.ErrorCode(err)) }
 
 // feedbackURL is the public address of a feedback link.
 func (s *Server) feedbackURL(r *http.Request, code string) string {
-	base := strings.TrimRight(s.cfg.BaseURL, "/")
-	if base == "" {
-		scheme := "http"
-		if s.cfg.Secure {
-			scheme = "https"
-		}
-		base = scheme + "://" + r.Host
+	if len(s.cfg.Origins) > 0 {
+		return strings.TrimRight(s.cfg.Origins[0], "/") + "/f/" + code
+	}
+	base := "http://" + r.Host
+	if s.secure {
+		base = "https://" + r.Host
 	}
 	return base + "/f/" + code
 }

@@ -112,12 +112,8 @@ func TestFeedbackFormAnonymous(t *testing.T) {
 			t.Errorf("feedback_answers columns %v, want exactly %v", cols, want)
 		}
 		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
+			vals, err := scanRow(rows, len(cols))
+			if err != nil {
 				return err
 			}
 			for i, v := range vals {

@@ -23,6 +23,7 @@ import (
 	"github.com/nrm-org/nrm/audit"
 	"github.com/nrm-org/nrm/door"
 	"github.com/nrm-org/nrm/i18n"
+	"github.com/nrm-org/nrm/internal/skipnote"
 	"github.com/nrm-org/nrm/store"
 	"github.com/nrm-org/nrm/vault"
 )
@@ -62,7 +63,7 @@ type testEnv struct {
 	orgB   string
 	ana    *testUser // first responder, org A; enrols through the web pages
 	besa   *testUser // first responder and DPO, org B
-	admin  *testUser // sysadmin and monitor, org A: no second factor
+	admin  *testUser // sysadmin and monitor, org A
 	remote string
 
 	anaRecovery []string // shown once when Ana enrolled through the pages
@@ -92,7 +93,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := skipnote.Main(m)
 	if theEnv != nil {
 		theEnv.db.Close()
 		os.RemoveAll(theEnv.dir)
@@ -175,34 +176,61 @@ func newEnv() (*testEnv, error) {
 	if e.admin, err = mk(e.orgA, "admin", "Arben Administratori", nrm.RoleSysAdmin, nrm.RoleMonitor); err != nil {
 		return nil, err
 	}
-	// Besa enrols through the door directly: Login, BeginTOTPEnrolment, a
-	// code from the secret, ConfirmTOTPEnrolment. (Ana does it through the
-	// pages, in TestSignInEnrolsAndReachesHome.)
-	tok, sess, err := e.door.Login(ctx, e.besa.Username, e.besa.Password, "192.0.2.1")
-	if err != nil {
-		return nil, err
+	// Besa and the administrator enrol through the door directly (every
+	// role has a second factor); Ana does it through the pages, in
+	// TestSignInEnrolsAndReachesHome.
+	for _, u := range []*testUser{e.besa, e.admin} {
+		_, _, secret, err := doorSignIn(ctx, e.door, u.Username, u.Password, "192.0.2.1", e.clock.Advance(30*time.Second))
+		if err != nil {
+			return nil, err
+		}
+		u.Secret = secret
 	}
-	if sess.Stage != door.StageEnrol {
-		return nil, fmt.Errorf("besa: stage %q, want enrol", sess.Stage)
-	}
-	secret, _, err := e.door.BeginTOTPEnrolment(ctx, tok)
-	if err != nil {
-		return nil, err
-	}
-	code, err := totp.GenerateCode(secret, e.clock.Advance(30*time.Second))
-	if err != nil {
-		return nil, err
-	}
-	if _, _, err := e.door.ConfirmTOTPEnrolment(ctx, tok, code, "192.0.2.1"); err != nil {
-		return nil, err
-	}
-	e.besa.Secret = secret
 	for _, u := range []*testUser{e.ana, e.besa} {
 		if u.Token, err = e.door.MintToken(ctx, sys, u.ID, []string{door.ScopeRead, door.ScopeWrite}, time.Hour*24*30); err != nil {
 			return nil, err
 		}
 	}
 	return e, nil
+}
+
+// doorSignIn signs a user in through the door as the pages do, enrolling
+// TOTP (with a code for at) at the first sign-in. It returns the full
+// session's token and CSRF token, and the secret it enrolled.
+func doorSignIn(ctx context.Context, d *door.Service, username, password, remote string, at time.Time) (tok, csrf, secret string, err error) {
+	tok, sess, err := d.Login(ctx, username, password, remote)
+	if err != nil {
+		return "", "", "", err
+	}
+	if sess.Stage != door.StageEnrol {
+		return "", "", "", fmt.Errorf("%s: stage %q, want enrol", username, sess.Stage)
+	}
+	if secret, _, err = d.BeginTOTPEnrolment(ctx, tok); err != nil {
+		return "", "", "", err
+	}
+	code, err := totp.GenerateCode(secret, at)
+	if err != nil {
+		return "", "", "", err
+	}
+	if tok, _, err = d.ConfirmTOTPEnrolment(ctx, tok, code, remote); err != nil {
+		return "", "", "", err
+	}
+	// The session was replaced, and with it its CSRF token.
+	if sess, err = d.SessionInfo(ctx, tok); err != nil {
+		return "", "", "", err
+	}
+	return tok, sess.CSRF, secret, nil
+}
+
+// signInSeat signs a user in through the door for a test that drives the
+// pages with the session's cookie and CSRF token.
+func signInSeat(t testing.TB, d *door.Service, username, password string) (*http.Cookie, string) {
+	t.Helper()
+	tok, csrf, _, err := doorSignIn(context.Background(), d, username, password, "192.0.2.80", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Cookie{Name: "nrm", Value: tok}, csrf
 }
 
 // code returns a TOTP code for a fresh step.
@@ -326,17 +354,11 @@ func wantRedirect(t testing.TB, rec *httptest.ResponseRecorder, to string) {
 }
 
 // login signs an enrolled user in through the pages and returns the full
-// session cookie and the CSRF token of the session.
+// session cookie and the CSRF token of the full session (a new one: the
+// token of the code page dies with the half-signed-in session).
 func (e *testEnv) login(t testing.TB, u *testUser) (*http.Cookie, string) {
 	t.Helper()
 	rec := e.do(t, req{method: "POST", path: "/login", form: url.Values{"username": {u.Username}, "password": {u.Password}}})
-	if u.Secret == "" { // no second factor for this role
-		wantRedirect(t, rec, "/")
-		c := sessionCookie(t, rec)
-		home := e.do(t, req{path: "/", cookies: []*http.Cookie{c}})
-		wantStatus(t, home, 200)
-		return c, csrfOf(t, home.Body.String())
-	}
 	wantRedirect(t, rec, "/login/code")
 	c := sessionCookie(t, rec)
 	page := e.do(t, req{path: "/login/code", cookies: []*http.Cookie{c}})
@@ -349,7 +371,13 @@ func (e *testEnv) login(t testing.TB, u *testUser) (*http.Cookie, string) {
 	if full.Value == c.Value {
 		t.Fatal("the session token was not replaced after the second factor")
 	}
-	return full, csrf
+	home := e.do(t, req{path: "/", cookies: []*http.Cookie{full}})
+	wantStatus(t, home, 200)
+	fullCSRF := csrfOf(t, home.Body.String())
+	if fullCSRF == csrf {
+		t.Fatal("the CSRF token was not renewed with the session")
+	}
+	return full, fullCSRF
 }
 
 // anaSession makes sure Ana has enrolled (through the pages) and signs her in.

@@ -172,14 +172,23 @@ func (s *Server) codeSubmit(w http.ResponseWriter, r *http.Request) {
 		s.rerenderCode(w, r, err)
 		return
 	}
-	s.setSession(w, newToken)
 	// Usually a full session; a user the policy now requires a passkey of
 	// goes on to register one.
-	next := "/"
-	if ns, err := s.door.SessionInfo(r.Context(), newToken); err == nil {
-		next = stagePath(ns.Stage)
+	http.Redirect(w, r, stagePath(s.replaced(w, r, newToken).Stage), http.StatusSeeOther)
+}
+
+// replaced installs the session that replaced this request's one (after a
+// second factor): its cookie, and for a page rendered now, its CSRF token
+// (the door renews it with every replacement). It returns the new session.
+func (s *Server) replaced(w http.ResponseWriter, r *http.Request, token string) *door.Session {
+	s.setSession(w, token)
+	st := state(r)
+	ns, err := s.door.SessionInfo(r.Context(), token)
+	if err != nil {
+		return &door.Session{Stage: door.StageFull} // the next page finds out
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	st.sess, st.token = ns, token
+	return ns
 }
 
 // rerenderCode shows the code page again with the error beside the field.
@@ -290,7 +299,7 @@ func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "enrol", pg)
 		return
 	}
-	s.setSession(w, newToken)
+	s.replaced(w, r, newToken)
 	pg := &recoveryPage{Page: s.base(r), Codes: codes}
 	s.render(w, r, http.StatusOK, "recovery", pg)
 }
@@ -339,7 +348,7 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, // #nosec G124 -- the language cookie holds no secret: sq or en
-		Secure: s.cfg.Secure, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		Secure: s.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 

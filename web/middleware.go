@@ -92,7 +92,7 @@ func (s *Server) securityHeaders(h http.Header, nonce string) {
 	// Nothing here may be kept by a browser or proxy cache: every page and
 	// API answer can carry personal data. Static files override this.
 	h.Set("Cache-Control", "no-store")
-	if s.cfg.Secure {
+	if s.secure {
 		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 	}
 }
@@ -108,7 +108,8 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		s.securityHeaders(sw.Header(), st.nonce)
 		sw.Header().Set("X-Request-Id", st.id)
-		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
+		// The door names the request in every audit entry it writes for it.
+		r = r.WithContext(door.WithRequestID(context.WithValue(r.Context(), ctxKey{}, st), st.id))
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -183,7 +184,10 @@ func (s *Server) initMetrics() {
 	s.promh = promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})
 }
 
-func (s *Server) metrics(w http.ResponseWriter, r *http.Request) { s.promh.ServeHTTP(w, r) }
+// MetricsHandler serves the Prometheus metrics. It is not on the public
+// handler (/metrics there is a 404): the command serves it on a listener of
+// its own (--metrics-addr, loopback by default).
+func (s *Server) MetricsHandler() http.Handler { return s.promh }
 
 // remote is the client address as the audit records it.
 func remote(r *http.Request) string {

@@ -16,10 +16,10 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-// pinger is what readiness needs from the door. door.Service has no Ping
-// yet; until it has, readiness asks the database for its schema version
-// through the door's handle, which needs a working connection and an
-// up-to-date schema.
+// pinger is what readiness needs from the door: door.Service.Ping checks
+// the connection and the schema, and, after a write failed because the
+// storage was full, that writes go through again. Without it readiness
+// asks the database for its schema version through the door's handle.
 type pinger interface {
 	Ping(ctx context.Context) error
 }
@@ -31,7 +31,7 @@ func (s *Server) ping(ctx context.Context) error {
 	return s.door.DB().CheckSchema(ctx)
 }
 
-// readyz says whether the database answers.
+// readyz says whether the database answers and takes writes.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()

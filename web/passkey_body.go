@@ -71,17 +71,9 @@ func readPasskeyBody(r *http.Request, sess *door.Session, credential bool) ([]by
 	if len(body) > maxPasskeyJSON {
 		return nil, nrm.Errorf(nrm.ETooLarge, "error.too_large")
 	}
-	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || t[0] != '{' {
-		return nil, errPasskeyJSON
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var v passkeyBody
-	if err := dec.Decode(&v); err != nil {
-		return nil, jsonError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errPasskeyJSON
+	if err := decodeJSONObject(body, &v); err != nil {
+		return nil, err
 	}
 	if sess == nil || sess.CSRF == "" || v.CSRF == "" || subtle.ConstantTimeCompare([]byte(v.CSRF), []byte(sess.CSRF)) != 1 {
 		return nil, errCSRF

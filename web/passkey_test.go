@@ -116,8 +116,11 @@ func TestPasskeyEnrolAndSignInThroughPages(t *testing.T) {
 	if n := strings.Count(acct.Body.String(), `data-testid="passkey-row"`); n != 1 {
 		t.Fatalf("%d passkeys listed, want 1", n)
 	}
+	// The CSRF token of the enrolment page died with its session.
+	wantStatus(t, e.do(t, req{method: "POST", path: "/account/passkeys/" + key.CredentialID() + "/remove", cookies: []*http.Cookie{full},
+		form: url.Values{"csrf": {csrf}}}), 403)
 	rm := e.do(t, req{method: "POST", path: "/account/passkeys/" + key.CredentialID() + "/remove", cookies: []*http.Cookie{full},
-		form: url.Values{"csrf": {csrf}}})
+		form: url.Values{"csrf": {csrfOf(t, acct.Body.String())}}})
 	wantStatus(t, rm, http.StatusConflict)
 	if !strings.Contains(rm.Body.String(), e.cat.T("sq", "error.passkey_last")) {
 		t.Errorf("refusal not explained:\n%s", rm.Body.String())
@@ -326,12 +329,12 @@ func TestPasskeyUpgradeFromTOTPPages(t *testing.T) {
 	rec = e.do(t, req{method: "POST", path: "/login/code", cookies: []*http.Cookie{c}, form: url.Values{"csrf": {csrf}, "code": {e.code(t, u.Secret)}}})
 	wantRedirect(t, rec, "/login/enrol")
 	c = sessionCookie(t, rec)
-	wantRedirect(t, e.do(t, req{path: "/", cookies: []*http.Cookie{c}}), "/login")
+	wantRedirect(t, e.do(t, req{path: "/", cookies: []*http.Cookie{c}}), "/login/enrol") // no data before the passkey
 	enrol := e.do(t, req{path: "/login/enrol", cookies: []*http.Cookie{c}})
 	if b := enrol.Body.String(); strings.Contains(b, `data-testid="totp-secret"`) || !strings.Contains(b, `data-testid="passkey-register"`) {
 		t.Fatalf("passkey-only enrolment expected:\n%s", b)
 	}
-	if next := nextOf(t, e.ceremony(t, c, csrf, "/account/passkeys/begin", "/account/passkeys/finish", softkey.New(rpOrigin).Create)); next != "/" {
+	if next := nextOf(t, e.ceremony(t, c, csrfOf(t, enrol.Body.String()), "/account/passkeys/begin", "/account/passkeys/finish", softkey.New(rpOrigin).Create)); next != "/" {
 		t.Fatalf("next %q", next)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,19 +39,35 @@ type Config struct {
 	// Addr is the listen address (used by the command that serves; kept here
 	// so one value describes the web layer).
 	Addr string
-	// Secure means the service is reached over TLS (directly or behind a TLS
-	// proxy): the session cookie is then __Host-nrm with the Secure flag and
-	// every response carries HSTS.
-	Secure bool
-	// BaseURL is the public address, e.g. https://nrm.example.al. When set,
-	// its origin is trusted by the cross-origin protection (for proxies that
-	// rewrite Host).
-	BaseURL string
+	// Origins are the site's configured public origins (--origin), e.g.
+	// https://nrm.example.al, if any; the first is its address in links
+	// made for outside (feedback QR codes). They are trusted by the
+	// cross-origin protection (for proxies that rewrite Host).
+	Origins []string
+	// TLS means the server itself serves HTTPS (--tls-cert).
+	TLS bool
+}
+
+// Secure reports whether the site is reached over https: served with TLS,
+// or its origins are https (TLS ends at a proxy). There is no other flag to
+// remember: the session cookie is then __Host-nrm with the Secure flag and
+// every response carries HSTS.
+func (c Config) Secure() bool {
+	if c.TLS {
+		return true
+	}
+	for _, o := range c.Origins {
+		if !strings.HasPrefix(o, "https://") {
+			return false
+		}
+	}
+	return len(c.Origins) > 0
 }
 
 // Server is the web layer: an http.Handler.
 type Server struct {
 	cfg     Config
+	secure  bool // https origins: Secure __Host- cookies and HSTS
 	door    *door.Service
 	cat     *i18n.Catalog
 	log     *slog.Logger
@@ -77,7 +94,7 @@ func New(cfg Config, d *door.Service, cat *i18n.Catalog, log *slog.Logger) (*Ser
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{cfg: cfg, door: d, cat: cat, log: log, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, secure: cfg.Secure(), door: d, cat: cat, log: log, mux: http.NewServeMux()}
 	if loc, err := time.LoadLocation("Europe/Tirane"); err == nil {
 		s.loc = loc
 	} else {
@@ -87,8 +104,8 @@ func New(cfg Config, d *door.Service, cat *i18n.Catalog, log *slog.Logger) (*Ser
 		return nil, err
 	}
 	s.cop = http.NewCrossOriginProtection()
-	if cfg.BaseURL != "" {
-		if err := s.cop.AddTrustedOrigin(cfg.BaseURL); err != nil {
+	for _, o := range cfg.Origins {
+		if err := s.cop.AddTrustedOrigin(o); err != nil {
 			return nil, err
 		}
 	}
@@ -124,7 +141,6 @@ func (s *Server) routes() {
 	// Operations.
 	s.handle("GET /healthz", s.healthz)
 	s.handle("GET /readyz", s.readyz)
-	s.handle("GET /metrics", s.metrics)
 	s.handle("GET /static/", s.static)
 
 	// Signing in and out.

@@ -2,13 +2,9 @@ package web
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/pquerna/otp/totp"
 
 	"github.com/nrm-org/nrm/door"
 	"github.com/nrm-org/nrm/internal/testenv"
@@ -20,21 +16,7 @@ import (
 func TestServicePages(t *testing.T) {
 	w := newActWorld(t)
 	ctx := context.Background()
-	tok, sess, err := w.door.Login(ctx, "u.ngo", testenv.TestPassword, "192.0.2.80")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sess.Stage == door.StageEnrol {
-		secret, _, err := w.door.BeginTOTPEnrolment(ctx, tok)
-		if err != nil {
-			t.Fatal(err)
-		}
-		code, _ := totp.GenerateCode(secret, time.Now())
-		if tok, _, err = w.door.ConfirmTOTPEnrolment(ctx, tok, code, "192.0.2.80"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	w.cookie["ngo"], w.csrf["ngo"] = &http.Cookie{Name: "nrm", Value: tok}, sess.CSRF
+	w.cookie["ngo"], w.csrf["ngo"] = signInSeat(t, w.door, "u.ngo", testenv.TestPassword)
 
 	// The shelter adds its entry; a bad one comes back with the summary.
 	if p := w.get(t, "ngo", "/services/new"); !strings.Contains(p, `id="regions-tirane"`) {

@@ -14,10 +14,10 @@ import (
 // langCookie remembers the language chosen while signed out.
 const langCookie = "lang"
 
-// cookieName is the session cookie: __Host- when served over TLS, so it is
-// Secure, host-only and Path=/ by the browser's own rule.
+// cookieName is the session cookie: __Host- when the origin is https, so it
+// is Secure, host-only and Path=/ by the browser's own rule.
 func (s *Server) cookieName() string {
-	if s.cfg.Secure {
+	if s.secure {
 		return "__Host-nrm"
 	}
 	return "nrm"
@@ -26,14 +26,14 @@ func (s *Server) cookieName() string {
 // setSession stores a session token in a session cookie (no Max-Age: the
 // server enforces the idle and absolute timeouts).
 func (s *Server) setSession(w http.ResponseWriter, token string) {
-	http.SetCookie(w, &http.Cookie{ // #nosec G124 -- Secure follows Config.Secure (plain HTTP on localhost for the demo); HttpOnly and SameSite=Strict always
-		Name: s.cookieName(), Value: token, Path: "/", Secure: s.cfg.Secure, HttpOnly: true, SameSite: http.SameSiteStrictMode,
+	http.SetCookie(w, &http.Cookie{ // #nosec G124 -- Secure follows the https origin (plain HTTP only on loopback or by --insecure-http); HttpOnly and SameSite=Strict always
+		Name: s.cookieName(), Value: token, Path: "/", Secure: s.secure, HttpOnly: true, SameSite: http.SameSiteStrictMode,
 	})
 }
 
 func (s *Server) clearSession(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{ // #nosec G124 -- Secure follows Config.Secure (plain HTTP on localhost for the demo); HttpOnly and SameSite=Strict always
-		Name: s.cookieName(), Value: "", Path: "/", MaxAge: -1, Secure: s.cfg.Secure, HttpOnly: true, SameSite: http.SameSiteStrictMode,
+	http.SetCookie(w, &http.Cookie{ // #nosec G124 -- Secure follows the https origin (plain HTTP only on loopback or by --insecure-http); HttpOnly and SameSite=Strict always
+		Name: s.cookieName(), Value: "", Path: "/", MaxAge: -1, Secure: s.secure, HttpOnly: true, SameSite: http.SameSiteStrictMode,
 	})
 }
 
@@ -85,7 +85,9 @@ func (s *Server) authenticate(r *http.Request) error {
 func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, st *reqState)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := s.authenticate(r); err != nil {
-			s.fail(w, r, err)
+			if !s.resumeSignIn(w, r, err) {
+				s.fail(w, r, err)
+			}
 			return
 		}
 		h(w, r, state(r))
@@ -107,7 +109,8 @@ func csrfMatches(got string, sess *door.Session) bool {
 
 var errCSRF = nrm.Errorf(nrm.EForbidden, "error.csrf")
 
-// parseForm reads a urlencoded form body; an oversized body is a 413.
+// parseForm reads a urlencoded form body; an oversized body is a 413, a
+// field holding characters no field takes a 400 naming it (cleanForm).
 func parseForm(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		var mb *http.MaxBytesError
@@ -116,7 +119,7 @@ func parseForm(r *http.Request) error {
 		}
 		return nrm.Errorf(nrm.EInvalid, "error.invalid")
 	}
-	return nil
+	return cleanForm(r.Form)
 }
 
 // form parses the form of a signed-in page and checks its CSRF token.

@@ -139,6 +139,8 @@ type statisticsJSON struct {
 	Region        string        `json:"region,omitempty"`
 	K             int           `json:"k"`
 	GeneratedAt   time.Time     `json:"generated_at"`
+	FiguresAsOf   *time.Time    `json:"figures_as_of"` // every change recorded up to then is counted; null before the first count
+	Current       bool          `json:"current"`       // nothing recorded since is left out
 	Persons       statValueJSON `json:"persons"`
 	Uncounted     statValueJSON `json:"not_counted"`
 	Figures       []figureJSON  `json:"figures"`
@@ -163,6 +165,7 @@ func (s *Server) statLabel(lang, prefix, code string) string {
 func (s *Server) toStatisticsJSON(lang string, r *stats.Report) statisticsJSON {
 	out := statisticsJSON{
 		Dataset: r.Filter.Dataset, DatasetName: r.Dataset, Region: r.Filter.Region, K: r.K, GeneratedAt: r.GeneratedAt.UTC(),
+		FiguresAsOf: tjson(r.AsOf), Current: r.Current,
 		Persons: cellJSON(r.Persons), Uncounted: cellJSON(r.Uncounted), Figures: []figureJSON{}, KPIs: []kpiJSON{}, EmergencyKPIs: []kpiJSON{},
 	}
 	if r.Filter.From != 0 {

@@ -48,6 +48,7 @@ type statisticsPage struct {
 	CanImport, CanHTCDS     bool
 	DatasetName, RegionName string
 	K                       int
+	Freshness               string // as of when the figures are true
 }
 
 // statisticsPage is GET /statistics: the dashboard.
@@ -93,6 +94,7 @@ func (s *Server) statisticsPage(w http.ResponseWriter, r *http.Request, st *reqS
 		return
 	}
 	pg.HasReport, pg.Query, pg.K = true, statQuery(f), rep.K
+	pg.Freshness = s.freshness(pg.Lang, rep)
 	pg.DatasetName = rep.Dataset
 	if rep.Filter.Dataset == door.DatasetNRM {
 		pg.DatasetName = s.cat.T(pg.Lang, "stats.register")

@@ -46,8 +46,8 @@ func TestSecondFactorWrongCode(t *testing.T) {
 	rec := e.do(t, req{method: "POST", path: "/login", form: url.Values{"username": {e.besa.Username}, "password": {e.besa.Password}}})
 	wantRedirect(t, rec, "/login/code")
 	c := sessionCookie(t, rec)
-	// The half-signed-in session reaches no page with data.
-	wantRedirect(t, e.do(t, req{path: "/", cookies: []*http.Cookie{c}}), "/login")
+	// The half-signed-in session reaches no page with data: it is sent back to its step.
+	wantRedirect(t, e.do(t, req{path: "/", cookies: []*http.Cookie{c}}), "/login/code")
 	page := e.do(t, req{path: "/login/code", cookies: []*http.Cookie{c}})
 	body := page.Body.String()
 	if !strings.Contains(body, `autocomplete="one-time-code"`) || !strings.Contains(body, `<label class="label" for="code">`) {
@@ -217,8 +217,8 @@ func TestEveryRouteHasSecurityHeaders(t *testing.T) {
 	if !strings.Contains(css.Header().Get("Cache-Control"), "max-age") || !strings.HasPrefix(css.Header().Get("Content-Type"), "text/css") {
 		t.Errorf("static headers: %v", css.Header())
 	}
-	// HSTS and __Host- cookie when secure.
-	s2, err := New(Config{Secure: true}, e.door, e.cat, nil)
+	// HSTS and __Host- cookie when the origin is https, with no other flag.
+	s2, err := New(Config{Origins: []string{"https://nrm.example.al"}}, e.door, e.cat, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +282,9 @@ func TestHealthReadyMetrics(t *testing.T) {
 	}
 	wantStatus(t, e.do(t, req{path: "/readyz"}), 200)
 	e.do(t, req{path: "/persons/0123456789abcdef0123456789abcdef?status=referred"})
-	m := e.do(t, req{path: "/metrics"})
+	// The public handler has no metrics: they are served apart (MetricsHandler).
+	wantStatus(t, e.do(t, req{path: "/metrics"}), 404)
+	m := serve(e.srv.MetricsHandler(), httptest.NewRequest("GET", "/metrics", nil))
 	wantStatus(t, m, 200)
 	body := m.Body.String()
 	if !strings.Contains(body, `nrm_http_requests_total{method="GET",route="GET /persons/{id}",status="303"}`) {

@@ -2,7 +2,8 @@
 // and, when NRM_TEST_PG_URL names a PostgreSQL server, a fresh schema on it
 // per test. With NRM_REQUIRE_PG=1 (as in CI) a missing server fails the
 // test instead of skipping it, and NRM_REQUIRE_BROWSER=1 does the same for
-// Chromium.
+// Chromium. A skip is recorded with skipnote, so a package using these
+// calls skipnote.Main from its TestMain and its reasons are printed once.
 package testenv
 
 import (
@@ -19,9 +20,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/audit"
 	"github.com/nrm-org/nrm/door"
+	"github.com/nrm-org/nrm/internal/skipnote"
 	"github.com/nrm-org/nrm/store"
 	"github.com/nrm-org/nrm/vault"
 )
@@ -35,7 +39,7 @@ func Engines(t testing.TB) []string {
 	} else if os.Getenv("NRM_REQUIRE_PG") == "1" {
 		t.Fatal("NRM_REQUIRE_PG=1 but NRM_TEST_PG_URL is not set: PostgreSQL tests cannot run")
 	} else {
-		t.Log("PostgreSQL tests skipped: set NRM_TEST_PG_URL (see .ci/pg-setup.sh)")
+		skipnote.Partial(t, "PostgreSQL not configured: ran on SQLite only; set NRM_TEST_PG_URL (see .ci/pg-setup.sh)")
 	}
 	return es
 }
@@ -102,6 +106,8 @@ type Env struct {
 	Door   *door.Service
 	Vault  *vault.Vault
 	KeyDir string
+
+	totp map[string]string // username → TOTP secret enrolled by SignIn
 }
 
 // Door opens a door over a fresh database of the engine.
@@ -128,6 +134,21 @@ func DoorWith(t testing.TB, engine string, set door.Settings) *Env {
 		t.Fatal(err)
 	}
 	return &Env{DB: db, Door: d, Vault: v, KeyDir: keys}
+}
+
+// Reopen opens a second door over the environment's database and keys, as
+// a restart or a second instance would.
+func Reopen(t testing.TB, e *Env) *door.Service {
+	t.Helper()
+	signer, err := audit.LoadOrCreateSigner(filepath.Join(e.KeyDir, "audit.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := door.New(context.Background(), e.DB, e.Vault, signer, e.Door.Settings(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // Clock is a clock for the store's Now hook that moves only when told.
@@ -171,6 +192,54 @@ func (e *Env) User(t testing.TB, username, org string, orgType nrm.OrgType, role
 	return &nrm.Actor{UserID: u.ID, OrgID: org, OrgType: orgType, Roles: roles, Remote: "127.0.0.1", MFAAt: e.Door.Now()}
 }
 
+// SignIn signs a user (with TestPassword) in through the door as the pages
+// do, second factor included: at the first sign-in it enrols TOTP and keeps
+// the secret, later it answers with the code of the clock's current step.
+// It returns the full session's token.
+func (e *Env) SignIn(t testing.TB, username, remote string) string {
+	t.Helper()
+	ctx := context.Background()
+	tok, sess, err := e.Door.Login(ctx, username, TestPassword, remote)
+	if err != nil {
+		t.Fatalf("sign-in %s: %v", username, err)
+	}
+	switch sess.Stage {
+	case door.StageEnrol:
+		secret, _, err := e.Door.BeginTOTPEnrolment(ctx, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tok, _, err = e.Door.ConfirmTOTPEnrolment(ctx, tok, code(t, secret, e.Door.Now()), remote); err != nil {
+			t.Fatalf("enrol %s: %v", username, err)
+		}
+		if e.totp == nil {
+			e.totp = map[string]string{}
+		}
+		e.totp[username] = secret
+	case door.StagePassword:
+		secret, ok := e.totp[username]
+		if !ok {
+			t.Fatalf("sign-in %s: a second factor was enrolled elsewhere", username)
+		}
+		if tok, err = e.Door.VerifySecondFactor(ctx, tok, code(t, secret, e.Door.Now()), remote); err != nil {
+			t.Fatalf("second factor %s: %v", username, err)
+		}
+	default:
+		t.Fatalf("sign-in %s: stage %q", username, sess.Stage)
+	}
+	return tok
+}
+
+// code is the TOTP code of secret at now.
+func code(t testing.TB, secret string, now time.Time) string {
+	t.Helper()
+	c, err := totp.GenerateCode(secret, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // Chromium returns the path of a headless-capable Chromium, or skips (fails
 // with NRM_REQUIRE_BROWSER=1).
 func Chromium(t testing.TB) string {
@@ -182,6 +251,6 @@ func Chromium(t testing.TB) string {
 	if os.Getenv("NRM_REQUIRE_BROWSER") == "1" {
 		t.Fatal("NRM_REQUIRE_BROWSER=1 but no Chromium is installed")
 	}
-	t.Skip("browser tests skipped: install Debian's chromium")
+	skipnote.Skip(t, "Chromium not installed: browser test skipped; apt-get install chromium")
 	return ""
 }
