@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/nrm-org/nrm"
-	"github.com/nrm-org/nrm/web"
 	"github.com/nrm-org/nrm/store"
+	"github.com/nrm-org/nrm/web"
 )
 
 // Config is every option of nrm. Each flag --name is also NRM_NAME (dashes

@@ -198,7 +198,7 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 	dyn("reopenreason.", nrm.ReopenReasons...)
 	dyn("followuphow.", nrm.FollowUpHow...)
 	dyn("planagreed.", "yes", "no")
-	dyn("refer.step.", "meeting", "consent", "person", "age", "safety", "indicators", "account", "check")
+	dyn("refer.step.", "meeting", "consent", "person", "age", "place", "safety", "forms", "indicators", "account", "check")
 	// Where and how it happened (issue 15): the form's choices and the dashboard's figures.
 	dyn("channel.", nrm.ReferralChannels...)
 	dyn("scope.", nrm.Scopes...)
