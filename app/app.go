@@ -99,7 +99,8 @@ func (a *App) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := door.New(ctx, a.DB, v, signer, door.Settings{RPID: rpID, RPOrigins: origins, WebAuthnRequired: roles, Profile: profile}, a.Log)
+	d, err := door.New(ctx, a.DB, v, signer, door.Settings{RPID: rpID, RPOrigins: origins, WebAuthnRequired: roles, Profile: profile,
+		DraftTTL: cfg.DraftTTL}, a.Log)
 	if err != nil {
 		return err
 	}

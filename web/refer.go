@@ -187,9 +187,10 @@ type answerRow struct {
 type referStartPage struct {
 	Page
 	Drafts []draftRow
+	Expire string // when unfinished referrals are deleted
 }
 
-type draftRow struct{ ID, Step, StepLabel, Updated string }
+type draftRow struct{ ID, Step, StepLabel, Updated, Age string }
 
 // referDonePage says what the referral set in motion.
 type referDonePage struct {
@@ -221,14 +222,42 @@ func (s *Server) referStart(w http.ResponseWriter, r *http.Request, st *reqState
 		s.fail(w, r, err)
 		return
 	}
-	pg := &referStartPage{Page: s.base(r)}
+	pg := &referStartPage{Page: s.base(r), Drafts: s.draftRows(st.lang, ds), Expire: s.draftExpiry(st.lang)}
+	s.render(w, r, http.StatusOK, "referstart", pg)
+}
+
+// draftRows lists unfinished referrals with their age, newest first.
+func (s *Server) draftRows(lang string, ds []door.Draft) []draftRow {
+	var out []draftRow
+	now := s.door.Now()
 	for _, d := range ds {
 		if d.Kind != "referral" || stepIndex(d.Step) < 0 {
 			continue
 		}
-		pg.Drafts = append(pg.Drafts, draftRow{ID: d.ID, Step: d.Step, StepLabel: s.cat.T(st.lang, "refer.step."+d.Step), Updated: s.when(d.UpdatedAt)})
+		out = append(out, draftRow{ID: d.ID, Step: d.Step, StepLabel: s.cat.T(lang, "refer.step."+d.Step), Updated: s.when(d.UpdatedAt),
+			Age: s.ago(lang, now.Sub(d.UpdatedAt))})
 	}
-	s.render(w, r, http.StatusOK, "referstart", pg)
+	return out
+}
+
+// ago says how long ago, in minutes, hours or days.
+func (s *Server) ago(lang string, d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return s.cat.T(lang, "refer.age_minutes", max(1, int(d/time.Minute)))
+	case d < 48*time.Hour:
+		return s.cat.T(lang, "refer.age_hours", int(d/time.Hour))
+	}
+	return s.cat.T(lang, "refer.age_days", int(d/(24*time.Hour)))
+}
+
+// draftExpiry says when unfinished referrals are deleted.
+func (s *Server) draftExpiry(lang string) string {
+	ttl := s.door.DraftTTL()
+	if ttl >= 48*time.Hour {
+		return s.cat.T(lang, "refer.drafts_expire_days", int(ttl/(24*time.Hour)))
+	}
+	return s.cat.T(lang, "refer.drafts_expire_hours", max(1, int(ttl/time.Hour)))
 }
 
 // referNew starts a draft and goes to the first step.
