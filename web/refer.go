@@ -69,22 +69,6 @@ func (v referValues) list(k string) []string { return url.Values(v)[k] }
 
 func (v referValues) on(k string) bool { return v.get(k) == "1" }
 
-// splitList reads a comma or space separated list.
-func splitList(s string, upper bool) []string {
-	var out []string
-	for f := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
-		if upper {
-			f = strings.ToUpper(f)
-		} else {
-			f = strings.ToLower(f)
-		}
-		if f != "" && !slices.Contains(out, f) {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 // refused reports whether an adult refused consent: no identity is kept.
 func (v referValues) refused() bool { return v.get("consent") == nrm.ConsentRefused }
 
