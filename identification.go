@@ -60,7 +60,7 @@ func (r *IdentificationRequest) Validate() error {
 	if utf8.RuneCountInString(r.Explanation) > MaxNarrative {
 		es = append(es, FieldError("explanation", "error.too_long", MaxNarrative))
 	}
-	if r.Language != "" && !validLanguage(r.Language) {
+	if r.Language != "" && !ValidLanguage(r.Language) {
 		es = append(es, FieldError("language", "error.unknown_value"))
 	}
 	if len(r.PanelOrgs) == 0 {
@@ -121,7 +121,7 @@ func (d *DecisionInput) Validate(now time.Time, child bool, preferredGender stri
 	if d.ToldHow != "" && !slices.Contains(ToldHow, d.ToldHow) {
 		es = append(es, FieldError("told_how", "error.unknown_value"))
 	}
-	if d.ToldLang != "" && !validLanguage(d.ToldLang) {
+	if d.ToldLang != "" && !ValidLanguage(d.ToldLang) {
 		es = append(es, FieldError("told_lang", "error.unknown_value"))
 	}
 	for f, v := range map[string]string{"reasons": d.Reasons, "gender_reason": d.GenderReason, "child_views": d.ChildViews, "handover": d.Handover} {

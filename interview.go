@@ -71,7 +71,7 @@ func interviewerErrors(gender, reason, interpreterLang, preferredGender string) 
 	if GenderMismatch(gender, preferredGender) && strings.TrimSpace(reason) == "" {
 		es = append(es, FieldError("gender_reason", "error.gender_reason"))
 	}
-	if interpreterLang != "" && !validLanguage(interpreterLang) {
+	if interpreterLang != "" && !ValidLanguage(interpreterLang) {
 		es = append(es, FieldError("interpreter_lang", "error.unknown_value"))
 	}
 	return es

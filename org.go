@@ -24,6 +24,12 @@ const (
 	OrgSecretariat          OrgType = "secretariat"
 	OrgMinistry             OrgType = "ministry"
 	OrgInternational        OrgType = "international"
+	// The guide's other first responders (guide-digest I, pillar 1).
+	OrgConsular      OrgType = "consular"       // consular and visa services abroad (foreign affairs)
+	OrgCustoms       OrgType = "customs"        // customs administration
+	OrgPortAuthority OrgType = "port_authority" // maritime and port authorities
+	OrgDetention     OrgType = "detention"      // detention centres and prisons
+	OrgEducation     OrgType = "education"      // schools and other education
 )
 
 // OrgTypes lists every organisation type, in display order.
@@ -31,6 +37,7 @@ var OrgTypes = []OrgType{
 	OrgPolice, OrgBorderPolice, OrgSocialService, OrgChildProtection,
 	OrgLabourInspectorate, OrgProsecution, OrgCourt, OrgHealth, OrgLegalAid,
 	OrgNGOShelter, OrgResponsibleAuthority, OrgSecretariat, OrgMinistry, OrgInternational,
+	OrgConsular, OrgCustoms, OrgPortAuthority, OrgDetention, OrgEducation,
 }
 
 // Valid reports whether t is a known organisation type.

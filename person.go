@@ -1,7 +1,6 @@
 package nrm
 
 import (
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -172,7 +171,7 @@ func (in *PersonInput) Validate(now time.Time) error {
 			es = append(es, FieldError("sex", "error.unknown_value"))
 		}
 	}
-	if in.Nationality != nil && *in.Nationality != "" && !validCountry(*in.Nationality) {
+	if in.Nationality != nil && *in.Nationality != "" && !ValidCountry(*in.Nationality) {
 		es = append(es, FieldError("nationality", "error.unknown_value"))
 	}
 	if id := in.Identity; id != nil {
@@ -243,11 +242,4 @@ func sortErrors(es Errors) {
 			es[j], es[j-1] = es[j-1], es[j]
 		}
 	}
-}
-
-func validCountry(c string) bool {
-	if len(c) != 3 {
-		return false
-	}
-	return strings.ToUpper(c) == c && strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
 }

@@ -22,6 +22,30 @@ const (
 // MetHow lists how the person was met (codes; labels in the catalogue).
 var MetHow = []string{"outreach", "border_check", "inspection", "police_operation", "hotline", "self_referral", "walk_in", "health_visit", "school", "abroad", "other"}
 
+// ReferralChannels lists how a referral came to the NRM member who records
+// it: from a first responder who met the person, a hotline, a member of the
+// public, an online report, an embassy or consulate, or from abroad (a
+// foreign authority or NRM).
+var ReferralChannels = []string{"in_person", "hotline", "public", "online_report", "embassy", "abroad"}
+
+// Scopes say where the trafficking happened: within the country, across
+// borders, online. A referral may name several.
+const (
+	ScopeDomestic    = "domestic"
+	ScopeCrossBorder = "cross_border"
+	ScopeOnline      = "online"
+)
+
+// Scopes lists every scope, in display order.
+var Scopes = []string{ScopeDomestic, ScopeCrossBorder, ScopeOnline}
+
+// OnlinePlatforms lists the kinds of online platform, when it happened online.
+var OnlinePlatforms = []string{"social_network", "messaging", "online_ad", "dating", "gaming", "adult_site", "other"}
+
+// FormsUnsure is the answer "not sure" to which forms of exploitation are
+// suspected: every indicator is asked.
+const FormsUnsure = "unsure"
+
 // Consent to the referral.
 const (
 	ConsentGiven   = "given"   // the person agrees to be referred with their identity
@@ -108,6 +132,19 @@ type ReferralInput struct {
 	Account      string // the referrer's account, encrypted
 
 	Consent string
+
+	// How the referral came (ReferralChannels) and where it happened.
+	Channel        string
+	Scope          []string // Scopes
+	OnlinePlatform string   // OnlinePlatforms, when Scope has ScopeOnline
+	RecruitCountry string   // where the person was recruited: a country (Countries) …
+	RecruitRegion  string   // … and, in the jurisdiction's own country, a region
+	ExploitCountry string   // where the person was exploited
+	ExploitRegion  string
+	// SuspectedForms are the forms of exploitation the referrer suspects
+	// (rules.Form codes), or FormsUnsure alone; they choose which indicators
+	// the form asks. The door checks the codes.
+	SuspectedForms []string
 }
 
 // Validate checks shape and plausibility, naming every field at fault. Codes
@@ -159,7 +196,7 @@ func (in *ReferralInput) Validate(now time.Time) error {
 		es = append(es, FieldError("nationalities", "error.too_many_items", 5))
 	}
 	for _, c := range in.Nationalities {
-		if !validCountry(c) {
+		if !ValidCountry(c) {
 			es = append(es, FieldError("nationalities", "error.unknown_value"))
 			break
 		}
@@ -168,7 +205,7 @@ func (in *ReferralInput) Validate(now time.Time) error {
 		es = append(es, FieldError("languages", "error.too_many_items", 5))
 	}
 	for _, l := range in.Languages {
-		if !validLanguage(l) {
+		if !ValidLanguage(l) {
 			es = append(es, FieldError("languages", "error.unknown_value"))
 			break
 		}
@@ -219,6 +256,7 @@ func (in *ReferralInput) Validate(now time.Time) error {
 	default:
 		es = append(es, FieldError("consent", "error.unknown_value"))
 	}
+	es = append(es, in.validatePlace()...)
 	if in.Identity != nil {
 		pi := PersonInput{Identity: in.Identity}
 		if err := pi.Validate(now); err != nil {
@@ -229,6 +267,43 @@ func (in *ReferralInput) Validate(now time.Time) error {
 	}
 	sortErrors(es)
 	return es.Err()
+}
+
+// validatePlace checks how the referral came and where it happened.
+func (in *ReferralInput) validatePlace() Errors {
+	var es Errors
+	if in.Channel != "" && !slices.Contains(ReferralChannels, in.Channel) {
+		es = append(es, FieldError("channel", "error.unknown_value"))
+	}
+	for i, sc := range in.Scope {
+		if !slices.Contains(Scopes, sc) || slices.Index(in.Scope, sc) != i {
+			es = append(es, FieldError("trafficking_scope", "error.unknown_value"))
+			break
+		}
+	}
+	switch {
+	case in.OnlinePlatform == "":
+	case !slices.Contains(OnlinePlatforms, in.OnlinePlatform):
+		es = append(es, FieldError("online_platform", "error.unknown_value"))
+	case !slices.Contains(in.Scope, ScopeOnline):
+		es = append(es, FieldError("online_platform", "error.platform_not_online"))
+	}
+	for _, f := range []struct{ field, v string }{{"recruit_country", in.RecruitCountry}, {"exploit_country", in.ExploitCountry}} {
+		if f.v != "" && !ValidCountry(f.v) {
+			es = append(es, FieldError(f.field, "error.unknown_value"))
+		}
+	}
+	for _, f := range []struct{ field, v string }{{"recruit_region", in.RecruitRegion}, {"exploit_region", in.ExploitRegion}} {
+		if f.v != "" && !ValidRegion(f.v) {
+			es = append(es, FieldError(f.field, "error.unknown_value"))
+		}
+	}
+	if len(in.SuspectedForms) > 20 {
+		es = append(es, FieldError("suspected_forms", "error.too_many_items", 20))
+	} else if slices.Contains(in.SuspectedForms, FormsUnsure) && len(in.SuspectedForms) > 1 {
+		es = append(es, FieldError("suspected_forms", "error.forms_unsure_alone"))
+	}
+	return es
 }
 
 // Empty reports whether no identity field is set.
@@ -284,17 +359,4 @@ func AgeFromBirthDate(partial string, now time.Time) int {
 		age = 0
 	}
 	return age
-}
-
-// validLanguage accepts two- or three-letter lower-case ISO 639 codes.
-func validLanguage(l string) bool {
-	if len(l) < 2 || len(l) > 3 {
-		return false
-	}
-	for _, r := range l {
-		if r < 'a' || r > 'z' {
-			return false
-		}
-	}
-	return true
 }

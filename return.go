@@ -108,7 +108,7 @@ func (c *ReceivingContact) Validate() error {
 	es = append(es, lenErrors("organisation", c.Organisation, MaxShortText)...)
 	if c.Country == "" {
 		es = append(es, FieldError("country", "error.required"))
-	} else if !validCountry(c.Country) {
+	} else if !ValidCountry(c.Country) {
 		es = append(es, FieldError("country", "error.unknown_value"))
 	}
 	es = append(es, lenErrors("contact", c.Contact, MaxShortText)...)

@@ -91,7 +91,7 @@ func (in *ServiceInput) Validate() error {
 		}
 	}
 	for _, l := range in.Languages {
-		if !validLanguage(l) {
+		if !ValidLanguage(l) {
 			es = append(es, FieldError("languages", "error.unknown_value"))
 			break
 		}

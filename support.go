@@ -217,7 +217,7 @@ func (in *PlanInput) Validate(now time.Time) error {
 		if !slices.Contains(ConsentHow, in.AgreedHow) {
 			es = append(es, FieldError("agreed_how", "error.required"))
 		}
-		if !validLanguage(in.AgreedLang) {
+		if !ValidLanguage(in.AgreedLang) {
 			es = append(es, FieldError("agreed_lang", "error.unknown_value"))
 		}
 	}

@@ -106,7 +106,7 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	d, err := door.New(ctx, a.DB, v, signer, door.Settings{RPID: rpID, RPOrigins: origins, WebAuthnRequired: roles, Profile: profile,
-		AttachmentMax: attachMax, AttachWindow: attachWindow}, a.Log)
+		AttachmentMax: attachMax, AttachWindow: attachWindow, DraftTTL: cfg.DraftTTL}, a.Log)
 	if err != nil {
 		return err
 	}

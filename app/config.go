@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/nrm-org/nrm"
+	"github.com/nrm-org/nrm/door"
 	"github.com/nrm-org/nrm/store"
 	"github.com/nrm-org/nrm/web"
 )
@@ -47,6 +48,7 @@ type Config struct {
 	ProfileFile   string // an operator's own profile file, overriding Profile
 	SQLiteSync    string
 	CheckpointInt time.Duration
+	DraftTTL      time.Duration // how long an unfinished form is kept after its last save
 	// Passkeys (WebAuthn): the relying party id, the origins ceremonies
 	// may come from (comma-separated), and the roles that must use a
 	// passkey rather than TOTP (comma-separated).
@@ -93,6 +95,7 @@ func (c *Config) bind(fs *flag.FlagSet, addr string) {
 	fs.StringVar(&c.ProfileFile, "profile-file", "", "a jurisdiction profile file (JSON) that replaces --profile")
 	fs.StringVar(&c.SQLiteSync, "sqlite-sync", "NORMAL", "SQLite synchronous pragma: NORMAL or FULL")
 	fs.DurationVar(&c.CheckpointInt, "checkpoint-interval", 5*time.Minute, "how often to sign an audit checkpoint")
+	fs.DurationVar(&c.DraftTTL, "draft-ttl", door.DefaultDraftTTL, "how long an unfinished referral is kept after its last save, e.g. 168h")
 	fs.StringVar(&c.Origin, "origin", "", "public origin(s) of the site, comma-separated, e.g. https://nrm.example.al; passkeys work only there (default: from --addr, with localhost for a loopback or unspecified address)")
 	fs.StringVar(&c.RPID, "rp-id", "", "WebAuthn relying party id: the domain passkeys are bound to (default: the host of the first --origin)")
 	fs.StringVar(&c.SMTPAddr, "smtp-addr", "", `SMTP server (host:port) for the e-mail that work waits ("" for none: messages are kept unsent and shown on the account page)`)

@@ -45,6 +45,7 @@ type Settings struct {
 	StepUp           time.Duration // how fresh the second factor must be for break-glass (default 5 min)
 	BreakGlassFor    time.Duration // how long a break-glass opening lasts (default 1 h)
 	CheckpointEvery  int64         // audit entries between signed checkpoints (default 1000)
+	DraftTTL         time.Duration // an unfinished form expires this long after its last save (default 30 days)
 	WebAuthnRequired []nrm.Role    // roles that must use a passkey rather than TOTP
 
 	// The WebAuthn relying party: its id (the registrable domain, e.g.
@@ -105,6 +106,9 @@ func New(ctx context.Context, db *store.DB, v *vault.Vault, signer ed25519.Priva
 	}
 	if set.CheckpointEvery == 0 {
 		set.CheckpointEvery = 1000
+	}
+	if set.DraftTTL <= 0 {
+		set.DraftTTL = DefaultDraftTTL
 	}
 	if log == nil {
 		log = slog.Default()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/nrm-org/nrm"
@@ -18,6 +19,22 @@ import (
 
 // MaxDraft bounds a draft's size.
 const MaxDraft = 256 << 10
+
+// DefaultDraftTTL is how long an unfinished form is kept after its last save
+// unless configured (Settings.DraftTTL, nrm serve --draft-ttl): a draft may
+// identify a person, and one left for a month is not coming back. An expired
+// draft is neither listed nor opened, and is deleted when any draft is
+// started.
+const DefaultDraftTTL = 30 * 24 * time.Hour
+
+// DraftTTL is the configured lifetime of a draft.
+func (s *Service) DraftTTL() time.Duration { return s.set.DraftTTL }
+
+// draftCutoff is the oldest last save a live draft may have.
+func (s *Service) draftCutoff(now time.Time) int64 { return store.Micros(now.Add(-s.set.DraftTTL)) }
+
+// ActDraftExpire records the deletion of expired drafts.
+const ActDraftExpire = "draft.expire"
 
 // Draft is a saved form.
 type Draft struct {
@@ -54,6 +71,9 @@ func (s *Service) SaveDraft(ctx context.Context, a *nrm.Actor, d Draft) (*Draft,
 	out := d
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
 		if d.ID == "" {
+			if err := s.expireDrafts(ctx, tx, a); err != nil {
+				return err
+			}
 			out.ID, out.Version, out.CreatedAt, out.UpdatedAt = newID(), 1, tx.Now, tx.Now
 			ct, err := s.sealSystem(ctx, tx, "drafts", "data", out.ID+"|"+a.UserID, d.Data)
 			if err != nil {
@@ -71,14 +91,14 @@ func (s *Service) SaveDraft(ctx context.Context, a *nrm.Actor, d Draft) (*Draft,
 			if err != nil {
 				return err
 			}
-			res, err := tx.Exec(ctx, `UPDATE drafts SET step = ?, data = ?, updated_at = ?, version = version + 1 WHERE id = ? AND user_id = ? AND version = ?`,
-				d.Step, ct, store.Micros(tx.Now), d.ID, a.UserID, d.Version)
+			res, err := tx.Exec(ctx, `UPDATE drafts SET step = ?, data = ?, updated_at = ?, version = version + 1 WHERE id = ? AND user_id = ? AND version = ? AND updated_at >= ?`,
+				d.Step, ct, store.Micros(tx.Now), d.ID, a.UserID, d.Version, s.draftCutoff(tx.Now))
 			if err != nil {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n != 1 {
 				var v int64
-				err := tx.QueryRow(ctx, `SELECT version FROM drafts WHERE id = ? AND user_id = ?`, d.ID, a.UserID).Scan(&v)
+				err := tx.QueryRow(ctx, `SELECT version FROM drafts WHERE id = ? AND user_id = ? AND updated_at >= ?`, d.ID, a.UserID, s.draftCutoff(tx.Now)).Scan(&v)
 				if errors.Is(err, sql.ErrNoRows) {
 					return nrm.ErrNotFound
 				} else if err != nil {
@@ -105,7 +125,7 @@ func (s *Service) GetDraft(ctx context.Context, a *nrm.Actor, id string) (*Draft
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
 		var ct []byte
 		var ca, ua int64
-		err := tx.QueryRow(ctx, `SELECT id, kind, step, data, created_at, updated_at, version FROM drafts WHERE id = ? AND user_id = ?`, id, a.UserID).
+		err := tx.QueryRow(ctx, `SELECT id, kind, step, data, created_at, updated_at, version FROM drafts WHERE id = ? AND user_id = ? AND updated_at >= ?`, id, a.UserID, s.draftCutoff(tx.Now)).
 			Scan(&d.ID, &d.Kind, &d.Step, &ct, &ca, &ua, &d.Version)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nrm.ErrNotFound
@@ -131,7 +151,8 @@ func (s *Service) Drafts(ctx context.Context, a *nrm.Actor) ([]Draft, error) {
 	}
 	var out []Draft
 	err := s.db.View(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, kind, step, created_at, updated_at, version FROM drafts WHERE user_id = ? ORDER BY updated_at DESC LIMIT 50`, a.UserID)
+		rows, err := tx.Query(ctx, `SELECT id, kind, step, created_at, updated_at, version FROM drafts WHERE user_id = ? AND updated_at >= ?
+			ORDER BY updated_at DESC LIMIT 50`, a.UserID, s.draftCutoff(tx.Now))
 		if err != nil {
 			return err
 		}
@@ -169,4 +190,17 @@ func (s *Service) DeleteDraft(ctx context.Context, a *nrm.Actor, id string) erro
 		}
 		return s.appendAudit(ctx, tx, a, event{action: ActDraftDelete, subject: "draft:" + id})
 	}))
+}
+
+// expireDrafts deletes every user's drafts past their lifetime, with one
+// audit entry saying how many.
+func (s *Service) expireDrafts(ctx context.Context, tx *store.Tx, a *nrm.Actor) error {
+	res, err := tx.Exec(ctx, `DELETE FROM drafts WHERE updated_at < ?`, s.draftCutoff(tx.Now))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return s.appendAudit(ctx, tx, a, event{action: ActDraftExpire, subject: "drafts", fields: []string{fmt.Sprintf("count:%d", n)}})
+	}
+	return nil
 }

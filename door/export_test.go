@@ -41,6 +41,9 @@ func QueuePlans(s *Service, a *nrm.Actor, now time.Time) map[string][]any {
 	return out
 }
 
+// DecodeStatItems reads a stored statistics fact's items.
+var DecodeStatItems = decodeItems
+
 // SetCheckpointHook lets tests pause a checkpoint after it read the log and
 // before it writes.
 func SetCheckpointHook(s *Service, f func()) { s.checkpointHook = f }

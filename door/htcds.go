@@ -35,10 +35,10 @@ func (s *Service) ExportHTCDS(ctx context.Context, a *nrm.Actor, f PersonFilter,
 			return nil, false, err
 		}
 		// Who referred first: the referrer type, or the referring organisation's type
-		// (the same reading as the statistics' facts).
-		var rt, ot string
-		err = tx.QueryRow(ctx, `SELECT r.referrer_type, o.type FROM referrals r JOIN orgs o ON o.id = r.org_id
-			WHERE r.person_id = ? ORDER BY r.created_at, r.id LIMIT 1`, p.ID).Scan(&rt, &ot)
+		// (the same reading as the statistics' facts), and the kind of online platform.
+		var rt, ot, platform string
+		err = tx.QueryRow(ctx, `SELECT r.referrer_type, o.type, r.online_platform FROM referrals r JOIN orgs o ON o.id = r.org_id
+			WHERE r.person_id = ? ORDER BY r.created_at, r.id LIMIT 1`, p.ID).Scan(&rt, &ot, &platform)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, false, err
 		}
@@ -47,7 +47,7 @@ func (s *Service) ExportHTCDS(ctx context.Context, a *nrm.Actor, f PersonFilter,
 		}
 		pp := p.Person // its dates are the jurisdiction's days
 		pp.FirstContactAt, pp.CreatedAt = s.local(pp.FirstContactAt), s.local(pp.CreatedAt)
-		rec := htcds.Record(pp, htcds.Extra{By: rt})
+		rec := htcds.Record(pp, htcds.Extra{By: rt, Platform: platform})
 		err = s.appendAudit(ctx, tx, a, event{action: ActHTCDSExport, subject: p.ID, fields: []string{string(nrm.PartSummary)}})
 		return rec, err == nil, err
 	}, emit)

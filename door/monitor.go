@@ -93,9 +93,15 @@ type factRow struct {
 	firstContact, created, potential, decided                                    int64
 }
 
+// referralPlace is how a person's first referral came and where it happened.
+type referralPlace struct {
+	channel, scope, platform, recruitC, recruitR, exploitC, exploitR string
+}
+
 // factSources is everything the facts of one page of persons need.
 type factSources struct {
 	by        map[string]string        // person → who referred first
+	place     map[string]referralPlace // person → how the first referral came, where it happened
 	deadlines map[string][]stats.Phase // person → deadlines
 	referred  map[string][]string      // person → service kinds referred (chain ends only)
 	delivered map[string][]string      // person → kinds delivered
@@ -140,7 +146,7 @@ func (s *Service) loadFacts(ctx context.Context, tx *store.Tx, where func(col st
 // and emergency periods of the selected persons.
 func (s *Service) factSources(ctx context.Context, tx *store.Tx, where func(string) string, args []any) (*factSources, error) {
 	loc := s.profile.Location()
-	src := &factSources{by: map[string]string{}, deadlines: map[string][]stats.Phase{}, referred: map[string][]string{},
+	src := &factSources{by: map[string]string{}, place: map[string]referralPlace{}, deadlines: map[string][]stats.Phase{}, referred: map[string][]string{},
 		delivered: map[string][]string{}, consented: map[string]bool{}}
 	q := func(query string, scan func(*sql.Rows) error, extra ...any) error {
 		rs, err := tx.Query(ctx, query, withArg(args, extra...)...)
@@ -155,11 +161,14 @@ func (s *Service) factSources(ctx context.Context, tx *store.Tx, where func(stri
 		}
 		return rs.Err()
 	}
-	// Who referred: the first referral's referrer type, or its organisation's type.
-	if err := q(`SELECT r.person_id, r.referrer_type, o.type FROM referrals r JOIN orgs o ON o.id = r.org_id
+	// Who referred: the first referral's referrer type, or its organisation's type;
+	// how that referral came and where it happened.
+	if err := q(`SELECT r.person_id, r.referrer_type, o.type, r.channel, r.scope, r.online_platform, r.recruit_country, r.recruit_region,
+		r.exploit_country, r.exploit_region FROM referrals r JOIN orgs o ON o.id = r.org_id
 		WHERE `+where("r.person_id")+` ORDER BY r.person_id, r.created_at`, func(rs *sql.Rows) error {
 		var pid, rt, ot string
-		if err := rs.Scan(&pid, &rt, &ot); err != nil {
+		var pl referralPlace
+		if err := rs.Scan(&pid, &rt, &ot, &pl.channel, &pl.scope, &pl.platform, &pl.recruitC, &pl.recruitR, &pl.exploitC, &pl.exploitR); err != nil {
 			return err
 		}
 		if _, seen := src.by[pid]; !seen {
@@ -167,6 +176,7 @@ func (s *Service) factSources(ctx context.Context, tx *store.Tx, where func(stri
 				rt = ot
 			}
 			src.by[pid] = rt
+			src.place[pid] = pl
 		}
 		return nil
 	}); err != nil {
@@ -267,6 +277,13 @@ func (s *Service) fact(r factRow, src *factSources, loc *time.Location) stats.Fa
 		Sex:         r.sex,
 		Age:         stats.AgeBand(r.ageYears, child, r.ageGroup == string(nrm.AgeAdult)),
 		DaysToPot:   -1, DaysToDecide: -1,
+		Channel:           src.place[r.id].channel,
+		Scope:             splitList(src.place[r.id].scope),
+		Platform:          src.place[r.id].platform,
+		RecruitNation:     src.place[r.id].recruitC,
+		RecruitRegion:     src.place[r.id].recruitR,
+		ExploitNation:     src.place[r.id].exploitC,
+		ExploitRegion:     src.place[r.id].exploitR,
 		ServicesReferred:  src.referred[r.id],
 		ServicesDelivered: src.delivered[r.id],
 		Phases:            src.deadlines[r.id],
@@ -815,7 +832,7 @@ func (s *Service) statOptions(now time.Time, dataset string) stats.Options {
 	return stats.Options{
 		K: s.profile.Statistics.K, Now: now, Dataset: dataset,
 		Codes: stats.Codes{Statuses: statuses, Forms: forms, By: by, Sexes: nrm.Sexes, ServiceKinds: nrm.ServiceKinds,
-			Rules: s.profile.DeadlineKeys()},
+			Rules: s.profile.DeadlineKeys(), Channels: nrm.ReferralChannels, Scopes: nrm.Scopes, Platforms: nrm.OnlinePlatforms},
 		LateBy: s.lateBy(now),
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/rules"
@@ -43,27 +44,14 @@ func (s *Service) Refer(ctx context.Context, a *nrm.Actor, in nrm.ReferralInput)
 		return nil, err
 	}
 	now := s.Now()
-	var es nrm.Errors
-	if err := in.Validate(now); err != nil {
-		if !errors.As(err, &es) {
-			return nil, err
-		}
-	}
-	group, presumed := in.AgeOutcome(now, s.profile.ChildAge)
-	child := group == nrm.AgeChild || presumed
-	if in.Consent == nrm.ConsentChild && !child {
-		es = append(es, nrm.FieldError("consent", "error.consent_child_adult"))
-	}
-	rec, err := s.profile.Recommend(s.cat, in.Indicators, child)
-	var ce *rules.CodeError
-	if errors.As(err, &ce) {
-		es = append(es, nrm.FieldError("indicators", "error.unknown_indicator", ce.Code))
-	} else if err != nil {
+	chk, err := s.checkReferral(&in, now)
+	if err != nil {
 		return nil, err
 	}
-	if err := es.Err(); err != nil {
+	if err := chk.errs.Err(); err != nil {
 		return nil, err
 	}
+	group, presumed, child, rec := chk.group, chk.presumed, chk.child, chk.rec
 
 	var out *ReferralResult
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
@@ -149,11 +137,14 @@ func (s *Service) Refer(ctx context.Context, a *nrm.Actor, in nrm.ReferralInput)
 			refType = string(a.OrgType)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO referrals (id, person_id, org_id, user_id, referrer_type, referrer_outside, met_on, met_region, met_place, met_how,
-			consent, safety, safety_note, indicators, catalogue, profile, threshold_met, judged, judged_reason, account, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			consent, safety, safety_note, indicators, catalogue, profile, threshold_met, judged, judged_reason, account, created_at,
+			channel, scope, online_platform, recruit_country, recruit_region, exploit_country, exploit_region, suspected_forms)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			refID, p.ID, a.OrgID, a.UserID, refType, cts[0], in.MetOn, in.MetRegion, cts[1], in.MetHow,
 			in.Consent, strings.Join(in.Safety, ","), cts[2], strings.Join(dedupe(in.Indicators), ","), s.cat.Version, s.profile.Code,
-			store.Int(rec.Meets), store.Int(in.Judged), cts[3], cts[4], store.Micros(tx.Now)); err != nil {
+			store.Int(rec.Meets), store.Int(in.Judged), cts[3], cts[4], store.Micros(tx.Now),
+			in.Channel, strings.Join(in.Scope, ","), in.OnlinePlatform, in.RecruitCountry, in.RecruitRegion, in.ExploitCountry, in.ExploitRegion,
+			strings.Join(dedupe(in.SuspectedForms), ",")); err != nil {
 			return err
 		}
 		out = &ReferralResult{ReferralID: refID, Recommendation: rec}
@@ -296,6 +287,72 @@ func (s *Service) Refer(ctx context.Context, a *nrm.Actor, in nrm.ReferralInput)
 		return nil, fail(err)
 	}
 	return out, nil
+}
+
+// referralCheck is what checkReferral found: the errors, and what the
+// answers mean for the record.
+type referralCheck struct {
+	errs            nrm.Errors
+	group           nrm.AgeGroup
+	presumed, child bool
+	rec             rules.Recommendation
+}
+
+// CheckReferral runs every check Refer makes before it writes anything, and
+// returns the problems found (none: nil). The referral form calls it at each
+// step and keeps the problems of that step's fields, so a step is refused
+// with the very words the final send would use.
+func (s *Service) CheckReferral(in nrm.ReferralInput) nrm.Errors {
+	chk, err := s.checkReferral(&in, s.Now())
+	if err != nil {
+		return nrm.Errors{nrm.Internal(err)}
+	}
+	return chk.errs
+}
+
+// checkReferral checks the input's own rules (nrm.ReferralInput.Validate),
+// the jurisdiction's (a child's consent; a region named for a place abroad)
+// and the catalogue's (indicator and form codes). A region named without a
+// country is at home: the country is filled in.
+func (s *Service) checkReferral(in *nrm.ReferralInput, now time.Time) (*referralCheck, error) {
+	chk := &referralCheck{}
+	if err := in.Validate(now); err != nil {
+		if !errors.As(err, &chk.errs) {
+			return nil, err
+		}
+	}
+	chk.group, chk.presumed = in.AgeOutcome(now, s.profile.ChildAge)
+	chk.child = chk.group == nrm.AgeChild || chk.presumed
+	if in.Consent == nrm.ConsentChild && !chk.child {
+		chk.errs = append(chk.errs, nrm.FieldError("consent", "error.consent_child_adult"))
+	}
+	for _, p := range []struct {
+		field           string
+		country, region *string
+	}{{"recruit_region", &in.RecruitCountry, &in.RecruitRegion}, {"exploit_region", &in.ExploitCountry, &in.ExploitRegion}} {
+		switch {
+		case *p.region == "":
+		case *p.country == "":
+			*p.country = s.profile.Country
+		case *p.country != s.profile.Country && s.profile.Country != "":
+			chk.errs = append(chk.errs, nrm.FieldError(p.field, "error.region_abroad"))
+		}
+	}
+	for _, f := range in.SuspectedForms {
+		if f != nrm.FormsUnsure && !rules.Form(f).Exploitation() {
+			chk.errs = append(chk.errs, nrm.FieldError("suspected_forms", "error.unknown_value"))
+			break
+		}
+	}
+	var err error
+	chk.rec, err = s.profile.Recommend(s.cat, in.Indicators, chk.child)
+	var ce *rules.CodeError
+	if errors.As(err, &ce) {
+		chk.errs = append(chk.errs, nrm.FieldError("indicators", "error.unknown_indicator", ce.Code))
+	} else if err != nil {
+		return nil, err
+	}
+	return chk, nil
 }
 
 // insertRow stores a new person row with its code, encrypted identity and

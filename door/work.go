@@ -325,6 +325,9 @@ type ReferralView struct {
 	ThresholdMet, Judged                                         bool
 	Catalogue, Profile                                           string
 	CreatedAt                                                    time.Time
+	// How it came and where it happened (codes, summary part).
+	Channel, OnlinePlatform, RecruitCountry, RecruitRegion, ExploitCountry, ExploitRegion string
+	Scope, SuspectedForms                                                                 []string
 	// Narrative part only:
 	ReferrerOutside, MetPlace, SafetyNote, JudgedReason, Account string
 	// The evidence as the record page shows it (evidence.go): the
@@ -502,14 +505,16 @@ func (s *Service) caseReferrals(ctx context.Context, tx *store.Tx, p *personRow,
 	var cells []sealed
 	refs, err := collect(ctx, tx, func(rows *sql.Rows) (*ReferralView, error) {
 		v := &ReferralView{}
-		var org, safety, inds string
+		var org, safety, inds, scope, forms string
 		var tm, jd, ca int64
 		var cts [5][]byte
 		if err := rows.Scan(&v.ID, &org, &v.ReferrerType, &cts[0], &v.MetOn, &v.MetRegion, &cts[1], &v.MetHow, &v.Consent, &safety, &cts[2],
-			&inds, &v.Catalogue, &v.Profile, &tm, &jd, &cts[3], &cts[4], &ca); err != nil {
+			&inds, &v.Catalogue, &v.Profile, &tm, &jd, &cts[3], &cts[4], &ca,
+			&v.Channel, &scope, &v.OnlinePlatform, &v.RecruitCountry, &v.RecruitRegion, &v.ExploitCountry, &v.ExploitRegion, &forms); err != nil {
 			return nil, err
 		}
 		v.OrgName, v.Safety, v.Indicators = dir.byID[org].Name, splitList(safety), splitList(inds)
+		v.Scope, v.SuspectedForms = splitList(scope), splitList(forms)
 		v.ThresholdMet, v.Judged, v.CreatedAt = store.Bool(tm), store.Bool(jd), store.Time(ca)
 		if narr {
 			for i, f := range []struct {
@@ -521,7 +526,9 @@ func (s *Service) caseReferrals(ctx context.Context, tx *store.Tx, p *personRow,
 		}
 		return v, nil
 	}, `SELECT id, org_id, referrer_type, referrer_outside, met_on, met_region, met_place, met_how, consent, safety, safety_note,
-		indicators, catalogue, profile, threshold_met, judged, judged_reason, account, created_at FROM referrals WHERE person_id = ? ORDER BY created_at`, p.ID)
+		indicators, catalogue, profile, threshold_met, judged, judged_reason, account, created_at,
+		channel, scope, online_platform, recruit_country, recruit_region, exploit_country, exploit_region, suspected_forms
+		FROM referrals WHERE person_id = ? ORDER BY created_at`, p.ID)
 	if err != nil {
 		return err
 	}

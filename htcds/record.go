@@ -24,6 +24,14 @@
 //     template does not have: it is written in a column after the template's own.
 //   - Nationality stays ISO 3166 alpha-3, as the record holds it (the standard takes
 //     alpha-3, two-letter codes optional).
+//   - Where it happened: the standard's one record per person has no field for the scope
+//     (within the country, across borders) or the places of recruitment and exploitation
+//     (vic_LocationOfRecruitment and vic_LocationOfExploitation look up organisations;
+//     countries belong to separate trafficking-event records, hte_). The kind of online
+//     platform goes to vic_MethodOfRecruitment where the standard has a value for it: a
+//     social network, messaging, dating or gaming platform is ThroughOnlineSocialNetworks,
+//     an online advertisement ThroughAnOnlineAdvertisement; adult sites and other
+//     platforms have none and are not written.
 package htcds
 
 import (
@@ -46,6 +54,7 @@ const (
 	FReferralDate = "cas_IncomingReferralDate"
 	FAge          = "vic_AgeWhenTrafficked"
 	FOrgType      = "org_Type"
+	FRecruitment  = "vic_MethodOfRecruitment"
 )
 
 // Extra is what a record needs that nrm.Person does not carry.
@@ -53,6 +62,23 @@ type Extra struct {
 	// By is who referred the person: an nrm.OrgType, nrm.ReferrerMIU or
 	// nrm.ReferrerOutside ("" when not known).
 	By string
+	// Platform is the kind of online platform of the first referral (nrm.OnlinePlatforms).
+	Platform string
+}
+
+// platformMap: kinds of online platform → HTCDS vic_MethodOfRecruitment.
+var platformMap = map[string]string{
+	"social_network": "ThroughOnlineSocialNetworks",
+	"messaging":      "ThroughOnlineSocialNetworks",
+	"dating":         "ThroughOnlineSocialNetworks",
+	"gaming":         "ThroughOnlineSocialNetworks",
+	"online_ad":      "ThroughAnOnlineAdvertisement",
+}
+
+// platformBack reads vic_MethodOfRecruitment's online values.
+var platformBack = map[string]string{
+	"ThroughOnlineSocialNetworks":  "social_network",
+	"ThroughAnOnlineAdvertisement": "online_ad",
 }
 
 // statusMap: NRM status → HTCDS vic_TraffickingStatus. Referred and at-risk records are
@@ -126,11 +152,16 @@ var byMap = map[string]string{
 	string(nrm.OrgSecretariat):          "CentralGovernmentOrganisation",
 	string(nrm.OrgMinistry):             "CentralGovernmentOrganisation",
 	string(nrm.OrgInternational):        "NGO",
+	string(nrm.OrgConsular):             "CentralGovernmentOrganisation",
+	string(nrm.OrgCustoms):              "LawEnforcement",
+	string(nrm.OrgPortAuthority):        "CentralGovernmentOrganisation",
+	string(nrm.OrgDetention):            "CentralGovernmentOrganisation",
+	string(nrm.OrgEducation):            "SchoolOrCollege",
 	nrm.ReferrerMIU:                     "NGO",
 }
 
 // byBack reads org_Type into the NRM's referrer codes: each HTCDS type becomes its most
-// common NRM member; businesses and schools are outside the NRM.
+// common NRM member; businesses are outside the NRM.
 var byBack = map[string]string{
 	"LawEnforcement":                string(nrm.OrgPolice),
 	"ImmigrationService":            string(nrm.OrgBorderPolice),
@@ -140,7 +171,7 @@ var byBack = map[string]string{
 	"HealthServiceOrganisation":     string(nrm.OrgHealth),
 	"NGO":                           string(nrm.OrgNGOShelter),
 	"CorporateBusiness":             nrm.ReferrerOutside,
-	"SchoolOrCollege":               nrm.ReferrerOutside,
+	"SchoolOrCollege":               string(nrm.OrgEducation),
 }
 
 // Record maps one person's record to HTCDS v2.0 fields, identity stripped: no name,
@@ -184,6 +215,9 @@ func Record(p nrm.Person, extra Extra) map[string]string {
 	}
 	if v := byMap[extra.By]; v != "" {
 		rec[FOrgType] = v
+	}
+	if v := platformMap[extra.Platform]; v != "" {
+		rec[FRecruitment] = v
 	}
 	return rec
 }
@@ -246,6 +280,11 @@ func Fact(row int, rec map[string]string) stats.Fact {
 		}
 	}
 	f.By = byBack[rec[FOrgType]]
+	for _, v := range split(rec[FRecruitment]) {
+		if p := platformBack[v]; p != "" && f.Platform == "" {
+			f.Platform, f.Scope = p, []string{nrm.ScopeOnline}
+		}
+	}
 	if nats := split(rec[FCitizenship]); len(nats) > 0 {
 		f.Nationality = nats[0]
 	}

@@ -220,7 +220,12 @@ func TestEveryKeyExistsInEveryLanguage(t *testing.T) {
 	dyn("reopenreason.", nrm.ReopenReasons...)
 	dyn("followuphow.", nrm.FollowUpHow...)
 	dyn("planagreed.", "yes", "no")
-	dyn("refer.step.", "meeting", "consent", "person", "age", "safety", "indicators", "account", "check")
+	dyn("refer.step.", "meeting", "consent", "person", "age", "place", "safety", "forms", "indicators", "account", "check")
+	// Where and how it happened (issue 15): the form's choices and the dashboard's figures.
+	dyn("channel.", nrm.ReferralChannels...)
+	dyn("scope.", nrm.Scopes...)
+	dyn("platform.", nrm.OnlinePlatforms...)
+	dyn("figure.", "channel", "scope", "platform", "recruit_c", "recruit_r", "exploit_c", "exploit_r")
 	dyn("errpage.", nrm.EInvalid, nrm.ENotFound, nrm.EConflict, nrm.EUnauthorized, nrm.EForbidden, nrm.ETooMany, nrm.ETooLarge, nrm.EInternal, nrm.EStorageFull)
 	// Support services (issue #5): directory, referral loop, emergency.
 	dyn("servicekind.", nrm.ServiceKinds...)

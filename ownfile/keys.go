@@ -156,6 +156,11 @@ var orgTypeKeys = map[string]string{ // #nosec G101 -- catalogue keys for organi
 	"secretariat":           "ownfile.org_type.secretariat",
 	"ministry":              "ownfile.org_type.ministry",
 	"international":         "ownfile.org_type.international",
+	"consular":              "ownfile.org_type.consular",
+	"customs":               "ownfile.org_type.customs",
+	"port_authority":        "ownfile.org_type.port_authority",
+	"detention":             "ownfile.org_type.detention",
+	"education":             "ownfile.org_type.education",
 }
 
 var outcomeKeys = map[string]string{

@@ -5,10 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
-
 	"github.com/nrm-org/nrm"
+	"github.com/nrm-org/nrm/i18n"
 )
 
 func (d *doc) about(f *nrm.OwnFile) {
@@ -275,27 +273,12 @@ func (d *doc) partialDate(s string) string {
 
 // countries names ISO 3166 codes (ALB) in the file's language.
 func (d *doc) countries(codes []string) string {
-	names := display.Regions(d.lang)
-	return nameAll(codes, func(c string) string {
-		if c == "XKX" { // Kosovo's common alpha-3 code, unknown to ISO 3166 and x/text
-			c = "XK"
-		}
-		if r, err := language.ParseRegion(c); err == nil {
-			return names.Name(r)
-		}
-		return ""
-	})
+	return nameAll(codes, func(c string) string { return i18n.CountryName(d.lang.String(), c) })
 }
 
 // languages names ISO 639 codes (sq, en) in the file's language.
 func (d *doc) languages(codes []string) string {
-	names := display.Languages(d.lang)
-	return nameAll(codes, func(c string) string {
-		if b, err := language.ParseBase(c); err == nil {
-			return names.Name(b)
-		}
-		return ""
-	})
+	return nameAll(codes, func(c string) string { return i18n.LanguageName(d.lang.String(), c) })
 }
 
 // nameAll joins the names of codes, each code without a name shown as it is.

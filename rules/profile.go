@@ -122,6 +122,7 @@ var orgTypes = []string{
 	"police", "border_police", "social_service", "child_protection",
 	"labour_inspectorate", "prosecution", "court", "health", "legal_aid",
 	"ngo_shelter", "responsible_authority", "secretariat", "ministry", "international",
+	"consular", "customs", "port_authority", "detention", "education",
 }
 
 const dateLayout = "2006-01-02"

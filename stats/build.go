@@ -13,6 +13,7 @@ import (
 // and not listed follow, sorted. Rows not recorded ("") come last.
 type Codes struct {
 	Statuses, Forms, By, Sexes, ServiceKinds, Rules []string
+	Channels, Scopes, Platforms                     []string
 }
 
 // Options are what Build needs from the jurisdiction.
@@ -152,6 +153,16 @@ func Build(t *Totals, f Filter, o Options) *Report {
 	}
 	pt := SuppressList(trend, k)
 	r.Figures = append(r.Figures, Figure{ID: "trend", List: &pt})
+
+	// Where and how it happened (persons whose referral records it; a person may have
+	// several scopes).
+	list("channel", "channel.", DimChannel, o.Codes.Channels, false)
+	list("scope", "scope.", DimScope, o.Codes.Scopes, true)
+	list("platform", "platform.", DimPlatform, o.Codes.Platforms, false)
+	list("recruit_c", "", DimRecruitNation, nil, false)
+	list("recruit_r", "region.", DimRecruitRegion, nil, false)
+	list("exploit_c", "", DimExploitNation, nil, false)
+	list("exploit_r", "region.", DimExploitRegion, nil, false)
 
 	list("svc_ref", "servicekind.", DimSvcRef, o.Codes.ServiceKinds, true)
 	list("svc_done", "servicekind.", DimSvcDone, o.Codes.ServiceKinds, true)

@@ -74,6 +74,17 @@ const (
 	DimPhaseOpen  = "ph_open"     // Val: "rule|yyyymmdd due", not met yet: judged on the day it is read
 	DimPerpSex    = "perp_sex"    // sex of a perpetrator, where recorded
 	DimPerpAge    = "perp_age"    // age band of a perpetrator, where recorded
+	// Where and how it happened (the first referral): how the referral came, within the
+	// country / across borders / online (several may apply), the kind of online platform,
+	// and the places of recruitment and exploitation, where recorded: a country (ISO 3166
+	// alpha-3) and, in the jurisdiction's own country, a region.
+	DimChannel       = "channel"
+	DimScope         = "scope"
+	DimPlatform      = "platform"
+	DimRecruitNation = "recruit_c"
+	DimRecruitRegion = "recruit_r"
+	DimExploitNation = "exploit_c"
+	DimExploitRegion = "exploit_r"
 )
 
 // Age bands for the sex × age table. Children's bands come first and are marked child.
@@ -136,6 +147,12 @@ type Fact struct {
 	DaysToPot    int    // -1: never reached potential-victim status
 	DaysToDecide int    // -1: no formal decision yet
 
+	Channel                      string   // how the referral came ("" not recorded)
+	Scope                        []string // domestic, cross_border, online
+	Platform                     string   // kind of online platform
+	RecruitNation, RecruitRegion string   // where recruited, where recorded
+	ExploitNation, ExploitRegion string   // where exploited, where recorded
+
 	ServicesReferred  []string // one entry per service referral (its kind)
 	ServicesDelivered []string // one entry per referral delivered
 	Phases            []Phase
@@ -167,6 +184,15 @@ func (f Fact) Items() []Item {
 	cs := []Item{{DimAll, ""}, {DimStatus, f.Status}, {DimBy, f.By}, {DimNation, f.Nationality}, {DimSexAge, f.Sex + "|" + f.Age}}
 	for _, x := range f.Forms {
 		cs = append(cs, Item{DimForm, x})
+	}
+	for _, x := range f.Scope {
+		cs = append(cs, Item{DimScope, x})
+	}
+	for _, x := range []struct{ dim, val string }{{DimChannel, f.Channel}, {DimPlatform, f.Platform}, {DimRecruitNation, f.RecruitNation},
+		{DimRecruitRegion, f.RecruitRegion}, {DimExploitNation, f.ExploitNation}, {DimExploitRegion, f.ExploitRegion}} {
+		if x.val != "" {
+			cs = append(cs, Item{x.dim, x.val})
+		}
 	}
 	if f.DaysToPot >= 0 {
 		cs = append(cs, Item{DimToPot, strconv.Itoa(f.DaysToPot)})

@@ -55,25 +55,26 @@ func toCasePersonJSON(p *nrm.Person) casePersonJSON {
 }
 
 type caseReferralJSON struct {
-	ID              string     `json:"id"`
-	OrgName         string     `json:"org_name"`
-	ReferrerType    string     `json:"referrer_type"`
-	MetOn           string     `json:"met_on"`
-	MetRegion       string     `json:"met_region"`
-	MetHow          string     `json:"met_how"`
-	Consent         string     `json:"consent"`
-	Safety          []string   `json:"safety"`
-	Indicators      []string   `json:"indicators"`
-	ThresholdMet    bool       `json:"threshold_met"`
-	Judged          bool       `json:"judged"`
-	Catalogue       string     `json:"catalogue"`
-	Profile         string     `json:"profile"`
-	CreatedAt       *time.Time `json:"created_at"`
-	ReferrerOutside *string    `json:"referrer_outside,omitempty"`
-	MetPlace        *string    `json:"met_place,omitempty"`
-	SafetyNote      *string    `json:"safety_note,omitempty"`
-	JudgedReason    *string    `json:"judged_reason,omitempty"`
-	Account         *string    `json:"account,omitempty"`
+	ID           string     `json:"id"`
+	OrgName      string     `json:"org_name"`
+	ReferrerType string     `json:"referrer_type"`
+	MetOn        string     `json:"met_on"`
+	MetRegion    string     `json:"met_region"`
+	MetHow       string     `json:"met_how"`
+	Consent      string     `json:"consent"`
+	Safety       []string   `json:"safety"`
+	Indicators   []string   `json:"indicators"`
+	ThresholdMet bool       `json:"threshold_met"`
+	Judged       bool       `json:"judged"`
+	Catalogue    string     `json:"catalogue"`
+	Profile      string     `json:"profile"`
+	CreatedAt    *time.Time `json:"created_at"`
+	referralPlaceJSON
+	ReferrerOutside *string `json:"referrer_outside,omitempty"`
+	MetPlace        *string `json:"met_place,omitempty"`
+	SafetyNote      *string `json:"safety_note,omitempty"`
+	JudgedReason    *string `json:"judged_reason,omitempty"`
+	Account         *string `json:"account,omitempty"`
 	// The evidence (api_evidence.go): absent name where the policy does
 	// not show it.
 	IndicatorGroups []indicatorGroupJSON `json:"indicator_groups"`
@@ -203,6 +204,9 @@ func toCaseJSON(cf *door.CaseFile, now time.Time) caseJSON {
 			ThresholdMet: r.ThresholdMet, Judged: r.Judged, Catalogue: r.Catalogue, Profile: r.Profile, CreatedAt: tjson(r.CreatedAt),
 			ReferrerOutside: opt(narr, r.ReferrerOutside), MetPlace: opt(narr, r.MetPlace), SafetyNote: opt(narr, r.SafetyNote),
 			JudgedReason: opt(narr, r.JudgedReason), Account: opt(narr, r.Account),
+			referralPlaceJSON: referralPlaceJSON{Channel: r.Channel, Scope: orEmpty(r.Scope), OnlinePlatform: r.OnlinePlatform,
+				RecruitCountry: r.RecruitCountry, RecruitRegion: r.RecruitRegion, ExploitCountry: r.ExploitCountry, ExploitRegion: r.ExploitRegion,
+				SuspectedForms: orEmpty(r.SuspectedForms)},
 			IndicatorGroups: toIndicatorGroupsJSON(r.IndicatorGroups), Screening: toRecommendationJSON(r.Screening), ReferrerName: opt(r.ReferrerName != "", r.ReferrerName)})
 	}
 	for _, g := range cf.Guardians {

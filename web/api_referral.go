@@ -44,6 +44,20 @@ type referralInputJSON struct {
 	JudgedReason    string             `json:"judged_reason"`
 	Account         string             `json:"account"`
 	Consent         string             `json:"consent"`
+	referralPlaceJSON
+}
+
+// referralPlaceJSON is how a referral came and where it happened, in a
+// referral's input and in the case file alike.
+type referralPlaceJSON struct {
+	Channel        string   `json:"channel"`
+	Scope          []string `json:"trafficking_scope"`
+	OnlinePlatform string   `json:"online_platform"`
+	RecruitCountry string   `json:"recruit_country"`
+	RecruitRegion  string   `json:"recruit_region"`
+	ExploitCountry string   `json:"exploit_country"`
+	ExploitRegion  string   `json:"exploit_region"`
+	SuspectedForms []string `json:"suspected_forms"`
 }
 
 func (v *referralInputJSON) input() nrm.ReferralInput {
@@ -52,7 +66,9 @@ func (v *referralInputJSON) input() nrm.ReferralInput {
 		MetHow: v.MetHow, Region: v.Region, Sex: v.Sex, Gender: v.Gender, Nationalities: v.Nationalities, Languages: v.Languages,
 		Interpreter: v.Interpreter, PreferredGender: v.PreferredGender, AgeBasis: v.AgeBasis, AgeYears: v.AgeYears, ChildSigns: v.ChildSigns,
 		Safety: v.Safety, SafetyNote: v.SafetyNote, Indicators: v.Indicators, Judged: v.Judged, JudgedReason: v.JudgedReason,
-		Account: v.Account, Consent: v.Consent,
+		Account: v.Account, Consent: v.Consent, Channel: v.Channel, Scope: v.Scope, OnlinePlatform: v.OnlinePlatform,
+		RecruitCountry: v.RecruitCountry, RecruitRegion: v.RecruitRegion, ExploitCountry: v.ExploitCountry, ExploitRegion: v.ExploitRegion,
+		SuspectedForms: v.SuspectedForms,
 	}
 	if id := v.Identity; id != nil {
 		in.Identity = &nrm.Identity{GivenName: id.GivenName, FamilyName: id.FamilyName, Aliases: id.Aliases, BirthDate: id.BirthDate,

@@ -13,15 +13,18 @@ import (
 
 type homePage struct {
 	Page
-	Name     string
-	Org      string
-	Roles    []RoleLabel
-	Refer    bool // may refer a person
-	Persons  bool // works records: the list of persons they may see
-	Register bool // the register (Responsible Authority, coordinator)
-	Monitor  bool
-	Audit    bool
-	Admin    bool
+	Name  string
+	Org   string
+	Roles []RoleLabel
+	Refer bool // may refer a person
+	// The worker's unfinished referrals and when they expire.
+	Drafts      []draftRow
+	DraftExpire string
+	Persons     bool // works records: the list of persons they may see
+	Register    bool // the register (Responsible Authority, coordinator)
+	Monitor     bool
+	Audit       bool
+	Admin       bool
 	// Support services (issue #5): the directory, the organisation's inbox
 	// of referrals to it, and the emergency protocol's switch.
 	Inbox, Emergency bool
@@ -119,6 +122,15 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, st *reqState) {
 		}
 	}
 	pg.Refer = nrm.CanCreatePerson(a)
+	if pg.Refer {
+		// The worker's unfinished referrals, with their age.
+		ds, err := s.door.Drafts(r.Context(), a)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		pg.Drafts, pg.DraftExpire = s.draftRows(lang, ds), s.draftExpiry(lang)
+	}
 	pg.Inbox, pg.Emergency = nrm.CanActOnServiceReferrals(a), nrm.CanSwitchEmergency(a)
 	pg.Feedback, pg.Advisory = nrm.CanRunFeedback(a), nrm.CanReadVoices(a)
 	pg.Statistics = nrm.CanReadStatistics(a)

@@ -29,6 +29,12 @@ func referralRows[R any](t *testing.T, w *matrixWorld, rows map[string]R,
 	if err != nil {
 		t.Fatal(err)
 	}
+	years := 30
+	sent, err := w.door.Refer(ctx, fr, nrm.ReferralInput{MetRegion: "tirane", MetHow: "outreach", Region: "tirane", Sex: "female",
+		AgeBasis: nrm.AgeDeclared, AgeYears: &years, Consent: nrm.ConsentRefused})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ok := func(status int, must ...string) expect { return expect{status, must, []string{w.name, w.acc}} }
 	referrers := func(fr, others expect) map[nrm.Role]expect {
 		return map[nrm.Role]expect{nrm.RoleFirstResponder: fr, nrm.RoleCaseManager: others, nrm.RoleRAOfficer: others}
@@ -46,7 +52,10 @@ func referralRows[R any](t *testing.T, w *matrixWorld, rows map[string]R,
 	rows["GET /refer/{draft}/{step}"] = mk("GET", "/refer/"+d.ID+"/meeting", "", byRole(forbidden, referrers(ok(200, "Matrixplace"), notMine)), false, nil)
 	rows["POST /refer/{draft}/{step}"] = mk("POST", "/refer/"+d.ID+"/meeting", "", byRole(forbidden, referrers(ok(303), notMine)), true, version)
 	// An empty referral lacks consent: the check page again, with the error.
-	rows["POST /refer/{draft}/send"] = mk("POST", "/refer/"+d.ID+"/send", "", byRole(forbidden, referrers(ok(422, `href="/refer/`+d.ID+`/consent#consent"`), notMine)), false, nil)
+	rows["POST /refer/{draft}/send"] = mk("POST", "/refer/"+d.ID+"/send", "", byRole(forbidden, referrers(ok(422, `href="/refer/`+d.ID+`/consent?change=1&amp;check=1#consent"`), notMine)), false, nil)
+	// The receipt is its sender's alone: anyone else gets a 404.
+	rows["GET /refer/receipt/{referral}"] = mk("GET", "/refer/receipt/"+sent.ReferralID, "", byRole(forbidden, referrers(ok(200, sent.Person.Code), notMine)), false, nil)
+	rows["GET /refer/receipt/{referral}/text"] = mk("GET", "/refer/receipt/"+sent.ReferralID+"/text", "", byRole(forbidden, referrers(ok(200, sent.Person.Code), notMine)), false, nil)
 	rows["POST /refer/{draft}/discard"] = mk("POST", "/refer/"+gone.ID+"/discard", "", byRole(forbidden, referrers(ok(303), ok(404))), true, nil)
 	rows["GET /register"] = mk("GET", "/register", "", byRole(forbidden, map[nrm.Role]expect{nrm.RoleRAOfficer: summary, nrm.RoleCoordinator: summary}), false, nil)
 	rows["POST /notifications/{id}/read"] = mk("POST", "/notifications/nothing/read", "", byRole(missing, nil), false, nil)

@@ -64,6 +64,9 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "public, max-age=86400")
+	if serveGzip(w, r, name) {
+		return
+	}
 	staticFS.ServeHTTP(w, r)
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nrm-org/nrm"
 	"github.com/nrm-org/nrm/door"
+	"github.com/nrm-org/nrm/i18n"
 	"github.com/nrm-org/nrm/rules"
 )
 
@@ -27,11 +28,13 @@ type referStep struct {
 }
 
 var referSteps = []referStep{
-	{"meeting", []string{"met_region", "met_place", "met_on", "met_how", "referrer_type", "referrer_outside"}},
+	{"meeting", []string{"met_region", "met_place", "met_on-day", "met_on-month", "met_on-year", "met_how", "channel", "referrer_type", "referrer_outside"}},
 	{"consent", []string{"consent"}},
-	{"person", []string{"aliases", "given_name", "family_name", "birth_date", "sex", "gender", "nationalities", "languages", "interpreter", "preferred_gender"}},
+	{"person", []string{"aliases", "given_name", "family_name", "birth_date-day", "birth_date-month", "birth_date-year", "sex", "gender", "nationalities", "nationalities_2", "languages", "languages_2", "interpreter", "preferred_gender"}},
 	{"age", []string{"age_basis", "age_years", "child_signs"}},
+	{"place", []string{"trafficking_scope", "online_platform", "recruit_country", "recruit_region", "exploit_country", "exploit_region"}},
 	{"safety", []string{"safety", "safety_note", "needs", "need_org_shelter", "need_org_medical", "need_org_interpreter", "need_org_safety"}},
+	{"forms", []string{"suspected_forms"}},
 	{"indicators", []string{"indicators", "judged", "judged_reason"}},
 	{"account", []string{"account"}},
 	{"check", nil},
@@ -40,9 +43,9 @@ var referSteps = []referStep{
 // stepOf names the step that owns a field, for errors from door.Refer.
 func stepOf(field string) string {
 	switch field {
-	case "identity", "doc_number", "phone", "address":
+	case "identity", "doc_number", "phone", "address", "birth_date":
 		return "person"
-	case "region":
+	case "region", "met_on":
 		return "meeting"
 	}
 	for _, st := range referSteps {
@@ -66,34 +69,20 @@ func (v referValues) list(k string) []string { return url.Values(v)[k] }
 
 func (v referValues) on(k string) bool { return v.get(k) == "1" }
 
-// splitList reads a comma or space separated list.
-func splitList(s string, upper bool) []string {
-	var out []string
-	for f := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
-		if upper {
-			f = strings.ToUpper(f)
-		} else {
-			f = strings.ToLower(f)
-		}
-		if f != "" && !slices.Contains(out, f) {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 // refused reports whether an adult refused consent: no identity is kept.
 func (v referValues) refused() bool { return v.get("consent") == nrm.ConsentRefused }
 
 // input turns the stored answers into the door's referral input.
 func (v referValues) input() nrm.ReferralInput {
 	in := nrm.ReferralInput{
-		MetRegion: v.get("met_region"), MetPlace: v.get("met_place"), MetOn: v.get("met_on"), MetHow: v.get("met_how"),
-		Sex: v.get("sex"), Gender: v.get("gender"), Nationalities: splitList(v.get("nationalities"), true),
-		Languages: splitList(v.get("languages"), false), Interpreter: v.on("interpreter"), PreferredGender: v.get("preferred_gender"),
+		MetRegion: v.get("met_region"), MetPlace: v.get("met_place"), MetOn: v.date("met_on"), MetHow: v.get("met_how"),
+		Sex: v.get("sex"), Gender: v.get("gender"), Nationalities: v.codes("nationalities"),
+		Languages: v.codes("languages"), Interpreter: v.on("interpreter"), PreferredGender: v.get("preferred_gender"),
 		AgeBasis: v.get("age_basis"), ChildSigns: v.on("child_signs"), Safety: v.list("safety"), SafetyNote: v.get("safety_note"),
 		Indicators: v.list("indicators"), Judged: v.on("judged"), JudgedReason: v.get("judged_reason"), Account: v.get("account"),
-		Consent: v.get("consent"),
+		Consent: v.get("consent"), Channel: v.get("channel"), Scope: v.list("trafficking_scope"), OnlinePlatform: v.get("online_platform"),
+		RecruitCountry: v.get("recruit_country"), RecruitRegion: v.get("recruit_region"),
+		ExploitCountry: v.get("exploit_country"), ExploitRegion: v.get("exploit_region"), SuspectedForms: v.list("suspected_forms"),
 	}
 	switch t := v.get("referrer_type"); t {
 	case nrm.ReferrerMIU:
@@ -112,7 +101,7 @@ func (v referValues) input() nrm.ReferralInput {
 		in.Needs = append(in.Needs, nrm.NeedRequest{Need: nrm.Need(n), OrgID: v.get("need_org_" + n)})
 	}
 	if !v.refused() {
-		id := &nrm.Identity{GivenName: v.get("given_name"), FamilyName: v.get("family_name"), BirthDate: v.get("birth_date")}
+		id := &nrm.Identity{GivenName: v.get("given_name"), FamilyName: v.get("family_name"), BirthDate: v.date("birth_date")}
 		for a := range strings.SplitSeq(v.get("aliases"), ",") {
 			if a = strings.TrimSpace(a); a != "" {
 				id.Aliases = append(id.Aliases, a)
@@ -139,6 +128,10 @@ type referPage struct {
 	Change   bool // came from the check page: go back there
 
 	Regions, MetHows, Consents, Sexes, Genders, AgeBases []Option
+	Channels, Platforms, Countries, Languages            []Option
+	Scopes, Forms                                        []checkOption
+	DateBad                                              map[string][]string // date parts to mark
+	Child                                                bool                // the indicator step shows the child indicators
 	Safety                                               []checkOption
 	Needs                                                []needOption
 	Groups                                               []indicatorGroup
@@ -169,20 +162,25 @@ type answerGroup struct {
 	Rows        []answerRow
 }
 
-type answerRow struct{ Label, Value string }
+type answerRow struct {
+	Label, Value string
+	At           string // the field its Change link goes to ("": no link)
+}
 
 // referStartPage lists the user's drafts and starts a new referral.
 type referStartPage struct {
 	Page
 	Drafts []draftRow
+	Expire string // when unfinished referrals are deleted
 }
 
-type draftRow struct{ ID, Step, StepLabel, Updated string }
+type draftRow struct{ ID, Step, StepLabel, Updated, Age string }
 
 // referDonePage says what the referral set in motion.
 type referDonePage struct {
 	Page
 	ID, Code, Status string
+	ReferralID       string // its receipt
 	Potential        bool
 	Reflection       string
 	Child            bool
@@ -208,14 +206,42 @@ func (s *Server) referStart(w http.ResponseWriter, r *http.Request, st *reqState
 		s.fail(w, r, err)
 		return
 	}
-	pg := &referStartPage{Page: s.base(r)}
+	pg := &referStartPage{Page: s.base(r), Drafts: s.draftRows(st.lang, ds), Expire: s.draftExpiry(st.lang)}
+	s.render(w, r, http.StatusOK, "referstart", pg)
+}
+
+// draftRows lists unfinished referrals with their age, newest first.
+func (s *Server) draftRows(lang string, ds []door.Draft) []draftRow {
+	var out []draftRow
+	now := s.door.Now()
 	for _, d := range ds {
 		if d.Kind != "referral" || stepIndex(d.Step) < 0 {
 			continue
 		}
-		pg.Drafts = append(pg.Drafts, draftRow{ID: d.ID, Step: d.Step, StepLabel: s.cat.T(st.lang, "refer.step."+d.Step), Updated: s.when(d.UpdatedAt)})
+		out = append(out, draftRow{ID: d.ID, Step: d.Step, StepLabel: s.cat.T(lang, "refer.step."+d.Step), Updated: s.when(d.UpdatedAt),
+			Age: s.ago(lang, now.Sub(d.UpdatedAt))})
 	}
-	s.render(w, r, http.StatusOK, "referstart", pg)
+	return out
+}
+
+// ago says how long ago, in minutes, hours or days.
+func (s *Server) ago(lang string, d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return s.cat.T(lang, "refer.age_minutes", max(1, int(d/time.Minute)))
+	case d < 48*time.Hour:
+		return s.cat.T(lang, "refer.age_hours", int(d/time.Hour))
+	}
+	return s.cat.T(lang, "refer.age_days", int(d/(24*time.Hour)))
+}
+
+// draftExpiry says when unfinished referrals are deleted.
+func (s *Server) draftExpiry(lang string) string {
+	ttl := s.door.DraftTTL()
+	if ttl >= 48*time.Hour {
+		return s.cat.T(lang, "refer.drafts_expire_days", int(ttl/(24*time.Hour)))
+	}
+	return s.cat.T(lang, "refer.drafts_expire_hours", max(1, int(ttl/time.Hour)))
 }
 
 // referNew starts a draft and goes to the first step.
@@ -265,7 +291,17 @@ func (s *Server) referStepShow(w http.ResponseWriter, r *http.Request, st *reqSt
 	if !ok {
 		return
 	}
-	s.renderStep(w, r, st, http.StatusOK, d, v, step)
+	pg := s.stepPage(r, st, d, v, step)
+	if r.URL.Query().Get("check") == "1" && step != "check" {
+		// Sent from the check page's error summary: the step shows its errors.
+		chk, err := s.checkStep(r, st.lang, step, v)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		pg.Summary, pg.Errs, pg.DateBad = chk.summary, chk.byField, chk.dateParts
+	}
+	s.render(w, r, http.StatusOK, "refer", pg)
 }
 
 // referStepSave stores the step's answers in the draft and goes on.
@@ -299,13 +335,24 @@ func (s *Server) referStepSave(w http.ResponseWriter, r *http.Request, st *reqSt
 		}
 	}
 	if v.refused() { // no identity without consent
-		for _, f := range []string{"aliases", "given_name", "family_name", "birth_date"} {
+		for _, f := range []string{"aliases", "given_name", "family_name", "birth_date", "birth_date-day", "birth_date-month", "birth_date-year"} {
 			delete(v, f)
 		}
+	}
+	if step == "forms" || step == "age" {
+		s.keepShownIndicators(v)
+	}
+	chk, err := s.checkStep(r, st.lang, step, v)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	next := referSteps[i+1].Name
 	if r.PostFormValue("to") == "check" {
 		next = "check"
+	}
+	if !chk.ok() {
+		next = step // the answers are kept in the draft; the step is asked again
 	}
 	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 	data, _ := json.Marshal(v)
@@ -331,6 +378,13 @@ func (s *Server) referStepSave(w http.ResponseWriter, r *http.Request, st *reqSt
 		s.fail(w, r, err)
 		return
 	}
+	if !chk.ok() {
+		pg := s.stepPage(r, st, nd, v, step)
+		pg.Change = r.PostFormValue("to") == "check"
+		pg.Summary, pg.Errs, pg.DateBad = chk.summary, chk.byField, chk.dateParts
+		s.render(w, r, http.StatusUnprocessableEntity, "refer", pg)
+		return
+	}
 	http.Redirect(w, r, "/refer/"+nd.ID+"/"+next, http.StatusSeeOther)
 }
 
@@ -345,27 +399,41 @@ func (s *Server) referSubmit(w http.ResponseWriter, r *http.Request, st *reqStat
 		return
 	}
 	ctx := r.Context()
-	res, err := s.door.Refer(ctx, st.actor, v.input())
+	// The check page re-checks every step (the dates with the form's own
+	// messages), then the door checks again as it writes.
+	chk, err := s.checkStep(r, st.lang, "check", v)
 	if err != nil {
-		summary, byField, ok := s.formErrors(r, err, st.lang)
-		if !ok {
-			s.fail(w, r, err)
-			return
+		s.fail(w, r, err)
+		return
+	}
+	var res *door.ReferralResult
+	if chk.ok() {
+		res, err = s.door.Refer(ctx, st.actor, v.input())
+		if err != nil {
+			summary, byField, ok := s.formErrors(r, err, st.lang)
+			if !ok {
+				s.fail(w, r, err)
+				return
+			}
+			chk.summary, chk.byField = summary, byField
 		}
-		// Each error links to the step and field where it belongs.
-		for i := range summary {
-			if f := summary[i].Field; f != "" {
-				summary[i].Link = "/refer/" + d.ID + "/" + stepOf(f) + "#" + f
+	}
+	if !chk.ok() {
+		// Each error links to its step, which shows it at the field.
+		for i := range chk.summary {
+			if f := chk.summary[i].Field; f != "" {
+				base, _, _ := strings.Cut(f, "-")
+				chk.summary[i].Link = "/refer/" + d.ID + "/" + stepOf(base) + "?change=1&check=1#" + f
 			}
 		}
 		pg := s.stepPage(r, st, d, v, "check")
-		pg.Summary, pg.Errs = summary, byField
+		pg.Summary = chk.summary
 		s.render(w, r, http.StatusUnprocessableEntity, "refer", pg)
 		return
 	}
 	_ = s.door.DeleteDraft(ctx, st.actor, d.ID) // sent: the draft has done its work
 	p := res.Person
-	pg := &referDonePage{Page: s.base(r), ID: p.ID, Code: p.Code, Status: s.label(st.lang, "status", string(p.Status)),
+	pg := &referDonePage{Page: s.base(r), ID: p.ID, Code: p.Code, ReferralID: res.ReferralID, Status: s.label(st.lang, "status", string(p.Status)),
 		Potential: p.Status == nrm.StatusPotentialVictim, Child: p.IsChild(), Duplicate: res.Duplicate}
 	if !p.ReflectionEnd.IsZero() {
 		pg.Reflection = s.day(p.ReflectionEnd)
@@ -395,10 +463,6 @@ func (s *Server) referDiscard(w http.ResponseWriter, r *http.Request, st *reqSta
 	redirectDone(w, r, "/refer", "draft-deleted")
 }
 
-func (s *Server) renderStep(w http.ResponseWriter, r *http.Request, st *reqState, status int, d *door.Draft, v referValues, step string) {
-	s.render(w, r, status, "refer", s.stepPage(r, st, d, v, step))
-}
-
 // stepPage builds one step with its choices and the stored answers.
 func (s *Server) stepPage(r *http.Request, st *reqState, d *door.Draft, v referValues, step string) *referPage {
 	lang := st.lang
@@ -423,11 +487,28 @@ func (s *Server) stepPage(r *http.Request, st *reqState, d *door.Draft, v referV
 	case "meeting":
 		pg.Regions = s.options(lang, "region", nrm.Regions, true)
 		pg.MetHows = s.options(lang, "methow", nrm.MetHow, true)
+		pg.Channels = s.options(lang, "channel", nrm.ReferralChannels, true)
 	case "consent":
 		pg.Consents = s.options(lang, "consent", []string{nrm.ConsentGiven, nrm.ConsentRefused, nrm.ConsentChild}, false)
 	case "person":
 		pg.Sexes = s.options(lang, "sex", nrm.Sexes, true)
 		pg.Genders = s.options(lang, "gender", nrm.Genders, true)
+		pg.Countries, pg.Languages = s.countryOptions(lang), s.languageOptions(lang)
+	case "place":
+		for _, sc := range nrm.Scopes {
+			pg.Scopes = append(pg.Scopes, checkOption{Value: sc, Label: s.label(lang, "scope", sc), ID: "trafficking_scope-" + sc, Checked: pg.Checked["trafficking_scope:"+sc]})
+		}
+		pg.Platforms = s.options(lang, "platform", nrm.OnlinePlatforms, true)
+		pg.Regions = s.options(lang, "region", nrm.Regions, true)
+		pg.Countries = s.countryOptions(lang)
+	case "forms":
+		for _, f := range rules.Forms() {
+			if f.Exploitation() {
+				pg.Forms = append(pg.Forms, checkOption{Value: string(f), Label: rules.FormLabel(f, lang), ID: "suspected_forms-" + string(f), Checked: pg.Checked["suspected_forms:"+string(f)]})
+			}
+		}
+		pg.Forms = append(pg.Forms, checkOption{Value: nrm.FormsUnsure, Label: s.cat.T(lang, "refer.forms_unsure"), ID: "suspected_forms-" + nrm.FormsUnsure,
+			Checked: pg.Checked["suspected_forms:"+nrm.FormsUnsure]})
 	case "age":
 		pg.AgeBases = s.options(lang, "agebasis", []string{nrm.AgeDeclared, nrm.AgeAssessed, nrm.AgeUncertain}, true)
 	case "safety":
@@ -447,21 +528,22 @@ func (s *Server) stepPage(r *http.Request, st *reqState, d *door.Draft, v referV
 			pg.Needs = append(pg.Needs, no)
 		}
 	case "indicators":
-		pg.Groups = s.indicatorGroups(lang, pg.Checked)
+		pg.Groups = s.indicatorGroups(lang, pg.Checked, s.shownForms(v))
 	case "check":
 		pg.Answers = s.answers(lang, r, v)
 	}
 	return pg
 }
 
-// indicatorGroups lists the catalogue's indicators by their main form.
-func (s *Server) indicatorGroups(lang string, checked map[string]bool) []indicatorGroup {
+// indicatorGroups lists the indicators the step asks (shownForms), each
+// under its main form, or the first of its forms that is asked.
+func (s *Server) indicatorGroups(lang string, checked map[string]bool, shown map[rules.Form]bool) []indicatorGroup {
 	cat := s.door.Catalogue()
 	var out []indicatorGroup
 	for _, f := range rules.Forms() {
 		g := indicatorGroup{Form: string(f), Label: rules.FormLabel(f, lang)}
 		for _, ind := range cat.Indicators {
-			if len(ind.Forms) == 0 || ind.Forms[0] != f {
+			if shownIn(ind, shown) != f {
 				continue
 			}
 			c := checkOption{Value: ind.Code, Label: indicatorLabel(ind, lang), ID: "ind-" + strings.ReplaceAll(ind.Code, ".", "-"), Checked: checked["indicators:"+ind.Code]}
@@ -506,7 +588,30 @@ func (s *Server) answers(lang string, r *http.Request, v referValues) []answerGr
 		return strings.Join(out, ", ")
 	}
 	yes := func(b bool) string { return s.yesNo(lang, b) }
-	row := func(field, value string) answerRow { return answerRow{Label: s.fieldLabel(lang, field), Value: value} }
+	row := func(field, value string) answerRow {
+		return answerRow{Label: s.fieldLabel(lang, field), Value: value, At: field}
+	}
+	names := func(xs []string, name func(string, string) string) string {
+		var out []string
+		for _, x := range xs {
+			out = append(out, name(lang, x))
+		}
+		return val(strings.Join(out, ", "))
+	}
+	country := func(c string) string {
+		if c == "" {
+			return none
+		}
+		return i18n.CountryName(lang, c)
+	}
+	var forms []string
+	for _, f := range v.list("suspected_forms") {
+		if f == nrm.FormsUnsure {
+			forms = append(forms, s.cat.T(lang, "refer.forms_unsure"))
+		} else {
+			forms = append(forms, rules.FormLabel(rules.Form(f), lang))
+		}
+	}
 	who := lab("referrer", v.get("referrer_type"))
 	if v.get("referrer_type") == "" {
 		who = s.cat.T(lang, "referrer.own")
@@ -539,20 +644,27 @@ func (s *Server) answers(lang string, r *http.Request, v referValues) []answerGr
 	}
 	gs := []answerGroup{
 		{Step: "meeting", Rows: []answerRow{row("met_region", lab("region", v.get("met_region"))), row("met_place", val(v.get("met_place"))),
-			row("met_on", val(v.get("met_on"))), row("met_how", lab("methow", v.get("met_how"))), row("referrer_type", who)}},
+			row("met_on", val(v.date("met_on"))), row("met_how", lab("methow", v.get("met_how"))), row("channel", lab("channel", v.get("channel"))),
+			row("referrer_type", who)}},
 		{Step: "consent", Rows: []answerRow{row("consent", lab("consent", v.get("consent")))}},
 		{Step: "person", Rows: []answerRow{row("sex", lab("sex", v.get("sex"))), row("gender", lab("gender", v.get("gender"))),
-			row("nationalities", val(strings.Join(splitList(v.get("nationalities"), true), ", "))), row("languages", val(strings.Join(splitList(v.get("languages"), false), ", "))),
-			answerRow{Label: s.cat.T(lang, "refer.interpreter"), Value: yes(v.on("interpreter"))}, row("preferred_gender", lab("gender", v.get("preferred_gender")))}},
-		{Step: "age", Rows: []answerRow{row("age_basis", lab("agebasis", v.get("age_basis"))), row("age_years", val(v.get("age_years"))), answerRow{Label: s.cat.T(lang, "refer.child_signs"), Value: yes(v.on("child_signs"))}}},
+			row("nationalities", names(v.codes("nationalities"), i18n.CountryName)),
+			row("languages", names(v.codes("languages"), func(l, c string) string { return i18n.Capital(i18n.LanguageName(l, c)) })),
+			{Label: s.cat.T(lang, "refer.interpreter"), Value: yes(v.on("interpreter")), At: "interpreter"}, row("preferred_gender", lab("gender", v.get("preferred_gender")))}},
+		{Step: "age", Rows: []answerRow{row("age_basis", lab("agebasis", v.get("age_basis"))), row("age_years", val(v.get("age_years"))),
+			{Label: s.cat.T(lang, "refer.child_signs"), Value: yes(v.on("child_signs")), At: "child_signs"}}},
+		{Step: "place", Rows: []answerRow{row("trafficking_scope", labs("scope", v.list("trafficking_scope"))), row("online_platform", lab("platform", v.get("online_platform"))),
+			row("recruit_country", country(v.get("recruit_country"))), row("recruit_region", lab("region", v.get("recruit_region"))),
+			row("exploit_country", country(v.get("exploit_country"))), row("exploit_region", lab("region", v.get("exploit_region")))}},
 		{Step: "safety", Rows: []answerRow{row("safety", labs("safety", v.list("safety"))), row("safety_note", val(v.get("safety_note"))), row("needs", needText)}},
-		{Step: "indicators", Rows: []answerRow{row("indicators", indText), answerRow{Label: s.cat.T(lang, "refer.judged"), Value: yes(v.on("judged"))}, row("judged_reason", val(v.get("judged_reason")))}},
+		{Step: "forms", Rows: []answerRow{row("suspected_forms", val(strings.Join(forms, ", ")))}},
+		{Step: "indicators", Rows: []answerRow{row("indicators", indText), {Label: s.cat.T(lang, "refer.judged"), Value: yes(v.on("judged")), At: "judged"}, row("judged_reason", val(v.get("judged_reason")))}},
 		{Step: "account", Rows: []answerRow{row("account", val(v.get("account")))}},
 	}
 	if !v.refused() {
 		p := &gs[2]
 		p.Rows = append([]answerRow{row("given_name", val(v.get("given_name"))), row("family_name", val(v.get("family_name"))),
-			row("aliases", val(v.get("aliases"))), row("birth_date", val(v.get("birth_date")))}, p.Rows...)
+			row("aliases", val(v.get("aliases"))), row("birth_date", val(v.date("birth_date")))}, p.Rows...)
 	}
 	for i := range gs {
 		gs[i].Title = s.cat.T(lang, "refer.step."+gs[i].Step)

@@ -9,6 +9,8 @@ func (s *Server) referralRoutes() {
 	s.handle("POST /refer/{draft}/{step}", s.page(s.referStepSave))
 	s.handle("POST /refer/{draft}/send", s.page(s.referSubmit))
 	s.handle("POST /refer/{draft}/discard", s.page(s.referDiscard))
+	s.handle("GET /refer/receipt/{referral}", s.page(s.referReceipt))
+	s.handle("GET /refer/receipt/{referral}/text", s.page(s.referReceiptText))
 	s.handle("GET /register", s.page(s.register))
 	s.handle("POST /notifications/{id}/read", s.page(s.notificationRead))
 	s.handle("POST /tasks/{id}/done", s.page(s.taskDone))
