@@ -51,6 +51,39 @@ type axeViolation struct {
 	Nodes            []struct{ Target []any }
 }
 
+// axe runs axe-core (vendored in testdata/axe) on the page the browser
+// shows and fails the test on any WCAG 2.2 AA violation. It runs from the
+// test (DevTools evaluation), so whatever the page's CSP; the page's own
+// script must be on (axe-core needs its timers).
+func (br *browser) axe(where string) {
+	t := br.t
+	t.Helper()
+	axeSrc, err := axeSource()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(br.ctx, chromedp.Evaluate[chromedp.Void](string(axeSrc))); err != nil {
+		t.Fatalf("%s: load axe-core: %v", where, err)
+	}
+	raw, err := chromedp.Run(br.ctx, chromedp.Evaluate[[]byte](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}).then(r => r.passes.length ? r.violations : null)`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: axe-core: %v", where, err)
+	}
+	var vs []axeViolation
+	if err := json.Unmarshal(raw, &vs); err != nil || vs == nil {
+		t.Fatalf("%s: axe-core's answer (no rule passed, or none ran): %s %v", where, raw, err)
+	}
+	for _, v := range vs {
+		var targets []string
+		for _, n := range v.Nodes {
+			b, _ := json.Marshal(n.Target)
+			targets = append(targets, string(b))
+		}
+		t.Errorf("%s: WCAG 2.2 AA violation %s (%s): %s at %s", where, v.ID, v.Impact, v.Help, strings.Join(targets, " "))
+	}
+}
+
 func referOnAPhone(t *testing.T, chrome string, script bool) {
 	url, _, logins := startDemo(t, store.SQLite)
 	cat := i18n.MustLoad()
@@ -85,10 +118,6 @@ func referOnAPhone(t *testing.T, chrome string, script bool) {
 			}))
 	}
 	ready := chromedp.WaitVisible(`[data-testid=refer-heading]`)
-	axeSrc, err := axeSource()
-	if err != nil {
-		t.Fatal(err)
-	}
 	// axe runs from the test (DevTools evaluation), so also with the page's
 	// script disabled and whatever the page's CSP.
 	axe := func(where string) {
@@ -99,26 +128,7 @@ func referOnAPhone(t *testing.T, chrome string, script bool) {
 			do("script on for axe-core", scriptOff(false))
 			defer do("script off again", scriptOff(true))
 		}
-		if _, err := chromedp.Run(br.ctx, chromedp.Evaluate[chromedp.Void](string(axeSrc))); err != nil {
-			t.Fatalf("%s: load axe-core: %v", where, err)
-		}
-		raw, err := chromedp.Run(br.ctx, chromedp.Evaluate[[]byte](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}).then(r => r.passes.length ? r.violations : null)`,
-			chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("%s: axe-core: %v", where, err)
-		}
-		var vs []axeViolation
-		if err := json.Unmarshal(raw, &vs); err != nil || vs == nil {
-			t.Fatalf("%s: axe-core's answer (no rule passed, or none ran): %s %v", where, raw, err)
-		}
-		for _, v := range vs {
-			var targets []string
-			for _, n := range v.Nodes {
-				b, _ := json.Marshal(n.Target)
-				targets = append(targets, string(b))
-			}
-			t.Errorf("%s: WCAG 2.2 AA violation %s (%s): %s at %s", where, v.ID, v.Impact, v.Help, strings.Join(targets, " "))
-		}
+		br.axe(where)
 	}
 	heading := func() string { return strings.TrimSpace(text(`[data-testid=refer-heading]`)) }
 	wantStep := func(step string) {
