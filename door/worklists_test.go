@@ -322,12 +322,24 @@ func TestWorklistsAccessEnded(t *testing.T) {
 		if withdrawn == 0 {
 			t.Fatal("no consent named the shelter")
 		}
+		// Nothing leads to the record any more; the shelter is told, once,
+		// that its work ended (a notice without a link, door/access_end.go).
+		told := 0
 		for _, a := range []*nrm.Actor{w.cmB, w.sp} {
 			for _, q := range nrm.Queues(a) {
-				if on(queue(t, w, a, q), p.ID) != nil {
-					t.Fatalf("%s still lists a record whose consent was withdrawn", q)
+				for _, it := range queue(t, w, a, q) {
+					if it.PersonID != p.ID {
+						continue
+					}
+					if q != nrm.QueueNotices || !slices.Contains(door.EndingKinds, it.What) {
+						t.Fatalf("%s still lists a record whose consent was withdrawn (%s)", q, it.What)
+					}
+					told++
 				}
 			}
+		}
+		if told == 0 {
+			t.Fatal("the shelter was not told that its work ended")
 		}
 		// The referring organisation keeps its record; the RA's register too.
 		if on(queue(t, w, w.raOff, nrm.QueueRegistration), p.ID) == nil {
