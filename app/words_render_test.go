@@ -22,6 +22,7 @@ import (
 
 	"github.com/nrm-org/nrm/app"
 	"github.com/nrm-org/nrm/i18n"
+	"github.com/nrm-org/nrm/internal/skipnote"
 	"github.com/nrm-org/nrm/internal/testenv"
 	"github.com/nrm-org/nrm/web"
 )
@@ -33,9 +34,7 @@ import (
 // "orgtype.", "region.…") anywhere, and on English words or catalogue
 // sentences in an Albanian page, PDF, workbook or CSV.
 func TestEveryPageInBothLanguages(t *testing.T) {
-	if testing.Short() {
-		t.Skip("renders the whole demo: not in -short")
-	}
+	skipnote.Short(t, "renders every page and file of the demo in both languages")
 	ctx := context.Background()
 	e := testenv.Door(t, "sqlite")
 	clock := e.UseClock()
